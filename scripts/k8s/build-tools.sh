@@ -20,7 +20,9 @@ source "$here/versions.env"
 export PATH="/usr/local/go/bin:$PATH"
 command -v go >/dev/null || { echo "build-tools: go is not installed (need Go >= 1.26)" >&2; exit 1; }
 
-key="k8s-${K8S_VERSION}_etcd-${ETCD_VERSION}_helm-${HELM_VERSION}_$(go env GOOS)-$(go env GOARCH)"
+# Bump RECIPE when the way the tools are built changes: it is part of the cache key.
+RECIPE=2
+key="r${RECIPE}_k8s-${K8S_VERSION}_etcd-${ETCD_VERSION}_helm-${HELM_VERSION}_$(go env GOOS)-$(go env GOARCH)"
 cache_root="${MOVIEWEB_CACHE_DIR:-$HOME/.cache/movieweb}/k8s-tools"
 cache="$cache_root/$key"
 mkdir -p "$cache/bin"
@@ -98,7 +100,17 @@ build_helm() {
   local major="${HELM_VERSION%%.*}"   # v3
   local tmpbin="$cache/helm-gobin"
   rm -rf "$tmpbin"; mkdir -p "$tmpbin"
-  GOBIN="$tmpbin" "${NICE[@]}" go install -ldflags "-s -w" "helm.sh/helm/${major}/cmd/helm@${HELM_VERSION}"
+  # The same -X flags as helm's Makefile: its version, and the Kubernetes version that
+  # `helm template`/`helm lint` assume without a cluster (client-go v0.N -> 1.N).
+  local gomod client_go k8s_minor
+  gomod="$(go mod download -json "helm.sh/helm/${major}@${HELM_VERSION}" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')"
+  client_go="$(awk '$1 == "k8s.io/client-go" {print $2; exit}' "$gomod")"
+  k8s_minor="$(echo "$client_go" | cut -d. -f2)"
+  local hv="helm.sh/helm/${major}"
+  local ldflags="-s -w -X ${hv}/internal/version.version=${HELM_VERSION} -X ${hv}/internal/version.gitTreeState=clean"
+  ldflags+=" -X ${hv}/pkg/lint/rules.k8sVersionMajor=1 -X ${hv}/pkg/lint/rules.k8sVersionMinor=${k8s_minor}"
+  ldflags+=" -X ${hv}/pkg/chartutil.k8sVersionMajor=1 -X ${hv}/pkg/chartutil.k8sVersionMinor=${k8s_minor}"
+  GOBIN="$tmpbin" "${NICE[@]}" go install -ldflags "$ldflags" "helm.sh/helm/${major}/cmd/helm@${HELM_VERSION}"
   mv "$tmpbin/helm" "$cache/bin/helm"
   rm -rf "$tmpbin"
 }

@@ -19,7 +19,7 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import ORJSONResponse
+from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import MetaData
 from starlette.responses import Response
@@ -209,7 +209,6 @@ def create_app(service: ServiceDef, settings: ServiceSettings | None = None) -> 
         description=service.description,
         version=service.version,
         lifespan=lifespan,
-        default_response_class=ORJSONResponse,
         openapi_tags=service.openapi_tags,
     )
     app.state.settings = settings
@@ -241,7 +240,7 @@ def create_app(service: ServiceDef, settings: ServiceSettings | None = None) -> 
             except Exception:
                 checks[name] = False
         if all(checks.values()):
-            return ORJSONResponse({"status": "ok", "checks": checks})
+            return JSONResponse({"status": "ok", "checks": checks})
         failing = ", ".join(k for k, v in checks.items() if not v)
         return problem_response(503, detail=f"not ready: {failing} not answering")
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import os
 import threading
 import time
@@ -75,6 +76,8 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresForTe
         yield PostgresForTests(embedded.uri("postgres"), embedded)
     finally:
         embedded.stop()
+        # pgserver logs from an atexit hook after pytest has closed the captured streams.
+        logging.raiseExceptions = False
 
 
 @pytest.fixture

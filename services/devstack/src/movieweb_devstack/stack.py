@@ -1,0 +1,219 @@
+"""The whole site on one laptop: embedded Postgres and Redis, the four backend services and the
+gateway as supervised processes, the posters' static route, and the demo data on first start.
+
+``Stack.start()`` / ``Stack.stop()`` are what ``movieweb up`` runs and what the end-to-end
+tests use; stopping goes children first, then Redis, then Postgres, so no service ever sees
+its database vanish under a request it is still answering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import shutil
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+from rich.console import Console
+
+from movieweb_shared.embedded import EmbeddedPostgres, EmbeddedRedis, start_postgres, start_redis
+
+from .layout import BACKENDS, Layout
+from .posters import posters_app
+from .provision import provision
+from .supervisor import ProcessSpec, Supervisor
+
+
+@dataclass(frozen=True)
+class StackOptions:
+    data_dir: Path
+    shards: int = 1
+    gateway_processes: int = 1
+    port_base: int = 8000
+    seed: bool = True
+    # Durable Postgres for the laptop; tests turn fsync off (much faster, data is throwaway).
+    durable: bool = True
+    ready_timeout_s: float = 120.0
+
+    @property
+    def layout(self) -> Layout:
+        return Layout(self.data_dir.resolve(), self.port_base, self.gateway_processes)
+
+
+def movieweb_argv() -> list[str]:
+    """How to run the ``movieweb`` command in a child (the script beside this interpreter)."""
+    script = Path(sys.executable).parent / "movieweb"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("movieweb")
+    if found:
+        return [found]
+    return [sys.executable, "-c", "from movieweb_shared.cli import main; main()"]
+
+
+def service_env(service: str, layout: Layout, port: int) -> dict[str, str]:
+    prefix = f"MOVIEWEB_{service.upper()}_"
+    env = {
+        f"{prefix}PORT": str(port),
+        f"{prefix}HOST": layout.host,
+        f"{prefix}JWKS_URL": layout.jwks_url,
+        # Human-readable lines: the combined log is for a person at a terminal.
+        f"{prefix}LOG_JSON": "false",
+    }
+    if service in BACKENDS:
+        env[f"{prefix}SHARD_MAP_FILE"] = str(layout.shard_map_file(service))
+    if service == "users":
+        env[f"{prefix}SIGNING_KEY_FILE"] = str(layout.signing_key_file)
+    if service == "gateway":
+        env[f"{prefix}REDIS_URL"] = f"redis://{layout.host}:{layout.redis_port}/0"
+        for backend in BACKENDS:
+            env[f"{prefix}{backend.upper()}_URL"] = layout.url(backend)
+        # Plain http on a laptop: a Secure cookie would never be sent back by the browser.
+        env[f"{prefix}COOKIE_SECURE"] = "false"
+        origins = [layout.gateway_url, f"http://localhost:{layout.port_base}",
+                   "http://localhost:5173", "http://127.0.0.1:5173"]
+        env[f"{prefix}ALLOWED_ORIGINS"] = json.dumps(origins)
+    return env
+
+
+def process_specs(layout: Layout) -> list[ProcessSpec]:
+    base = movieweb_argv()
+    specs = []
+    for service in BACKENDS:
+        port = layout.port(service)
+        specs.append(ProcessSpec(
+            name=service,
+            argv=[*base, "serve", service, "--port", str(port)],
+            env=service_env(service, layout, port),
+            ready_url=f"{layout.url(service)}/readyz",
+        ))
+    for index, port in enumerate(layout.gateway_ports):
+        name = "gateway" if layout.gateway_processes == 1 else f"gateway-{index}"
+        specs.append(ProcessSpec(
+            name=name,
+            argv=[*base, "serve", "gateway", "--port", str(port)],
+            env=service_env("gateway", layout, port),
+            ready_url=f"http://{layout.host}:{port}/readyz",
+        ))
+    webapp = webapp_spec(layout)
+    if webapp is not None:
+        specs.append(webapp)
+    return specs
+
+
+def webapp_spec(layout: Layout) -> ProcessSpec | None:
+    """HOOK for the web app (services/webapp): not written yet, so nothing is started.
+
+    When it exists, return its dev server here, e.g. a ``ProcessSpec`` running its static
+    server on ``layout.port_base + 80`` with the gateway URL in its environment, and add its URL
+    to ``Stack.urls()``.
+    """
+    return None
+
+
+class Stack:
+    def __init__(self, options: StackOptions, console: Console | None = None) -> None:
+        self.options = options
+        self.layout = options.layout
+        self.console = console or Console(highlight=False)
+        self.supervisor = Supervisor(self.console)
+        self.postgres: EmbeddedPostgres | None = None
+        self.redis: EmbeddedRedis | None = None
+        self._posters: uvicorn.Server | None = None
+        self._posters_task: asyncio.Task[None] | None = None
+        self.seeded_now = False
+
+    # -- start ---------------------------------------------------------------------------
+    async def start(self) -> None:
+        layout = self.layout
+        note = self.supervisor.note
+        layout.data_dir.mkdir(parents=True, exist_ok=True)
+        note(f"data directory {layout.data_dir}")
+        self.postgres = await asyncio.to_thread(
+            start_postgres, layout.postgres_dir, durable=self.options.durable
+        )
+        note(f"postgres up (socket in {layout.postgres_dir})")
+        self.redis = await asyncio.to_thread(start_redis, layout.redis_dir, layout.redis_port)
+        note(f"redis up on {self.redis.url}")
+        await provision(self.postgres, layout, self.options.shards)
+        note(f"databases ready: {self.options.shards} shard(s) per service, migrated")
+        await self._start_posters()
+        for spec in process_specs(layout):
+            self.supervisor.start(spec)
+        await self.supervisor.wait_ready(
+            self.options.ready_timeout_s, on_ready=lambda name: note(f"{name} is ready")
+        )
+        if self.options.seed and not layout.seeded_marker.exists():
+            from .seed_demo import DemoVolume, seed_demo
+
+            note("first start: seeding demo data")
+            await seed_demo(layout.gateway_url, layout, DemoVolume(), console=self.console)
+            layout.seeded_marker.write_text("demo data loaded\n")
+            self.seeded_now = True
+
+    async def _start_posters(self) -> None:
+        config = uvicorn.Config(
+            posters_app(self.layout.posters_dir),
+            host=self.layout.host,
+            port=self.layout.posters_port,
+            log_config=None,
+            access_log=False,
+            lifespan="off",
+        )
+        self._posters = uvicorn.Server(config)
+        # The server runs on this event loop; a signal handler of its own would steal Ctrl-C.
+        self._posters.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        self._posters_task = asyncio.create_task(self._posters.serve(), name="posters")
+        while not self._posters.started:
+            if self._posters_task.done():
+                self._posters_task.result()
+                raise RuntimeError(f"the posters route could not bind {config.port}")
+            await asyncio.sleep(0.02)
+
+    # -- stop ----------------------------------------------------------------------------
+    async def stop(self) -> None:
+        """Children first, then the posters route, then Redis, then Postgres."""
+        note = self.supervisor.note
+        await self.supervisor.stop()
+        if self._posters is not None and self._posters_task is not None:
+            self._posters.should_exit = True
+            with contextlib.suppress(Exception):
+                await self._posters_task
+        if self.redis is not None:
+            await asyncio.to_thread(self.redis.stop)
+            self.redis = None
+            note("redis stopped (data saved)")
+        if self.postgres is not None:
+            await asyncio.to_thread(self.postgres.stop)
+            self.postgres = None
+            note("postgres stopped")
+
+    # -- what to tell the user -----------------------------------------------------------
+    def urls(self) -> list[tuple[str, str]]:
+        layout = self.layout
+        rows = [("gateway API", layout.gateway_url), ("API docs", f"{layout.gateway_url}/docs")]
+        for port in layout.gateway_ports[1:]:
+            rows.append(("gateway (extra process)", f"http://{layout.host}:{port}"))
+        for service in BACKENDS:
+            rows.append((f"{service} service", f"{layout.url(service)}/docs"))
+        rows.append(("posters", f"{layout.posters_url}/"))
+        assert self.redis is not None
+        rows.append(("redis", self.redis.url))
+        assert self.postgres is not None
+        rows.append(("postgres", self.postgres.uri("postgres")))
+        # The web app's URL goes here once services/webapp exists (see ``webapp_spec``).
+        return rows
+
+
+@contextlib.asynccontextmanager
+async def running_stack(options: StackOptions, console: Console | None = None) -> AsyncIterator[Stack]:
+    stack = Stack(options, console)
+    try:
+        await stack.start()
+        yield stack
+    finally:
+        await stack.stop()

@@ -1,0 +1,4 @@
+from movieweb_movies.models import metadata
+from movieweb_shared.migrations import run_alembic_env
+
+run_alembic_env(metadata)
