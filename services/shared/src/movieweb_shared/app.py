@@ -7,6 +7,7 @@ the ``movieweb.services`` entry point); ``create_app(SERVICE)`` builds its FastA
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -25,7 +26,7 @@ from sqlalchemy import MetaData
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import migrations
+from . import mapwatch, migrations
 from .db import ShardedDatabase, load_shard_map
 from .errors import PROBLEM_MEDIA_TYPE, ProblemDetails, install_error_handlers, problem_response
 from .jwt import JWKSVerifier
@@ -177,12 +178,24 @@ def create_app(service: ServiceDef, settings: ServiceSettings | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        watcher: asyncio.Task[None] | None = None
         if service.uses_database:
             shard_map = load_shard_map(settings)
             if settings.migrate_on_start and service.migrations_dir is not None:
                 await migrations.upgrade(service.migrations_dir, shard_map)
             app.state.db = ShardedDatabase(shard_map, settings, service.name)
             metrics.add_pool_collector(app.state.db.pool_stats)
+            metrics.shard_map_version.set(shard_map.version)
+            if settings.shard_map_file is not None and settings.shard_map_poll_s > 0:
+                watcher = asyncio.create_task(
+                    mapwatch.watch(
+                        settings.shard_map_file,
+                        app.state.db,
+                        metrics.shard_map_version,
+                        settings.shard_map_poll_s,
+                    ),
+                    name="shard-map-watch",
+                )
         if service.verifies_tokens:
             app.state.verifier = JWKSVerifier(
                 issuer=settings.jwt_issuer,
@@ -201,6 +214,8 @@ def create_app(service: ServiceDef, settings: ServiceSettings | None = None) -> 
                 await hook(app)
             if service.verifies_tokens:
                 await app.state.verifier.aclose()
+            if watcher is not None:
+                watcher.cancel()
             if service.uses_database:
                 await app.state.db.dispose()
 

@@ -99,4 +99,8 @@ def _load_plugins() -> None:
 
 def main() -> None:
     _load_plugins()
-    app()
+    try:
+        app()
+    except LookupError as exc:  # unknown service: a clear message, not a traceback
+        console.print(f"[red]error:[/red] {exc.args[0]}")
+        raise SystemExit(2) from None

@@ -42,6 +42,12 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.shard_map_version = Gauge(
+            "movieweb_shard_map_version",
+            "Version of the shard map this process routes by",
+            registry=self.registry,
+        )
+
     def add_pool_collector(self, pools: Callable[[], Iterable[tuple[str, int, int, int]]]) -> None:
         """``pools`` yields (shard, size, checked_out, checked_in) for each database pool."""
         self.registry.register(_PoolCollector(pools))

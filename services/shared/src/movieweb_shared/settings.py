@@ -19,6 +19,8 @@ class ServiceSettings(BaseSettings):
     database_url: str | None = None
     shard_map_file: Path | None = None
     migrate_on_start: bool = False
+    # How often to look for a new version of SHARD_MAP_FILE (0 turns live reload off).
+    shard_map_poll_s: float = Field(default=2.0, ge=0)
 
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=10, ge=0, le=200)
