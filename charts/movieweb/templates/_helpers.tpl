@@ -129,7 +129,11 @@ topologySpreadConstraints:
 
 {{/* Name of a service's ShardSet (also the prefix of what the operator creates for it). */}}
 {{- define "movieweb.shardSetName" -}}
-{{- include "movieweb.componentName" (dict "root" .root "component" .service) }}
+{{- $name := include "movieweb.componentName" (dict "root" .root "component" .service) }}
+{{- if gt (len $name) 40 }}
+{{- fail (printf "ShardSet name %q is longer than 40 characters (its shard pods <name>-<i>-0 must fit in 63): use a shorter release name or fullnameOverride" $name) }}
+{{- end }}
+{{- $name }}
 {{- end }}
 
 {{/* Whether a service is an enabled backend. */}}

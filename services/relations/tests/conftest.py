@@ -1,8 +1,13 @@
-"""Fixtures: the relations app served by real uvicorn over a real (1- or 3-shard) Postgres."""
+"""Fixtures: the relations app served by real uvicorn over a real (1- or 3-shard) Postgres.
+
+One app per shard count for the whole session: setting up databases and migrating them is the
+slow part, and every test works on fresh random user ids, so tests cannot see each other's edges.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +17,7 @@ from movieweb_relations.service import SERVICE
 from movieweb_relations.settings import RelationsSettings
 from movieweb_shared.app import create_app
 from movieweb_shared.sharding import ShardMap
+from movieweb_shared.testing import PostgresForTests, serve_app
 
 
 def relations_settings(shard_map: ShardMap, tmp_path: Path, jwks_file: Path) -> RelationsSettings:
@@ -29,21 +35,29 @@ def relations_settings(shard_map: ShardMap, tmp_path: Path, jwks_file: Path) -> 
     )
 
 
-@pytest.fixture(params=[1, 3], ids=["1shard", "3shards"])
-def shard_count(request: pytest.FixtureRequest) -> int:
-    return int(request.param)
+@dataclass(frozen=True)
+class Served:
+    url: str
+    shard_map: ShardMap
+
+
+@pytest.fixture(scope="session", params=[1, 3], ids=["1shard", "3shards"])
+def served(
+    request: pytest.FixtureRequest,
+    postgres: PostgresForTests,
+    tmp_path_factory: pytest.TempPathFactory,
+    jwks_file: Path,
+) -> Iterator[Served]:
+    shards = int(request.param)
+    shard_map = ShardMap.even([postgres.create_database("rel") for _ in range(shards)])
+    settings = relations_settings(shard_map, tmp_path_factory.mktemp("relations"), jwks_file)
+    with serve_app(create_app(SERVICE, settings)) as url:
+        yield Served(url, shard_map)
 
 
 @pytest.fixture
-def shard_map(make_shard_map: Callable[..., ShardMap], shard_count: int) -> ShardMap:
-    return make_shard_map(shard_count, prefix="rel")
-
-
-@pytest.fixture
-def base_url(
-    serve: Callable[[Any], str], shard_map: ShardMap, tmp_path: Path, jwks_file: Path
-) -> str:
-    return serve(create_app(SERVICE, relations_settings(shard_map, tmp_path, jwks_file)))
+def base_url(served: Served) -> str:
+    return served.url
 
 
 @pytest.fixture

@@ -20,7 +20,9 @@ DataDir = Annotated[
 ]
 PortBase = Annotated[
     int,
-    typer.Option(min=1024, max=65000, help="Gateway port; services on +1..+4, posters +10, redis +9"),
+    typer.Option(
+        min=1024, max=65000, help="Gateway port; services on +1..+4, posters +10, redis +9"
+    ),
 ]
 
 
@@ -98,11 +100,14 @@ def seed(
     reviews: Annotated[int | None, typer.Option(min=0, help="Reviews (ratings) to write")] = None,
     follows: Annotated[int | None, typer.Option(min=0, help="Follow edges to create")] = None,
     bulk: Annotated[
-        bool, typer.Option(help="Write straight into the shard databases with COPY (benchmark volume)")
+        bool,
+        typer.Option(help="Write straight into the shard databases with COPY (benchmark volume)"),
     ] = False,
     force: Annotated[bool, typer.Option(help="Bulk: load even if the tables hold rows")] = False,
     concurrency: Annotated[int, typer.Option(min=1, max=64, help="Demo: requests in flight")] = 8,
-    random_seed: Annotated[int, typer.Option("--random-seed", help="RNG seed (same seed, same data)")] = 42,
+    random_seed: Annotated[
+        int, typer.Option("--random-seed", help="RNG seed (same seed, same data)")
+    ] = 42,
 ) -> None:
     """Load synthetic data: demo volume through the public API, or the bulk volume with COPY.
 
@@ -119,5 +124,7 @@ def seed(
         return
     from .seed_demo import DemoVolume, seed_demo
 
-    demo_volume = DemoVolume.with_overrides(movies, users, reviews, follows, random_seed, concurrency)
+    demo_volume = DemoVolume.with_overrides(
+        movies, users, reviews, follows, random_seed, concurrency
+    )
     asyncio.run(seed_demo(layout.gateway_url, layout, demo_volume, console=console))

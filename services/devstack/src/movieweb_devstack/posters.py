@@ -82,4 +82,6 @@ def write_poster(directory: Path, key: str, title: str, year: int) -> Path:
 def posters_app(directory: Path) -> Starlette:
     """The static route: ``/posters/<key>.svg`` from ``directory``."""
     directory.mkdir(parents=True, exist_ok=True)
-    return Starlette(routes=[Mount("/posters", app=StaticFiles(directory=directory), name="posters")])
+    return Starlette(
+        routes=[Mount("/posters", app=StaticFiles(directory=directory), name="posters")]
+    )

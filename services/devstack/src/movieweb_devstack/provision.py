@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 
 import asyncpg
-
 from movieweb_shared import migrations
 from movieweb_shared.embedded import EmbeddedPostgres, quote_db
 from movieweb_shared.jwt import SigningKey

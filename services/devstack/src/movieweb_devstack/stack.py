@@ -12,15 +12,15 @@ import asyncio
 import contextlib
 import json
 import shutil
+import socket
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import uvicorn
-from rich.console import Console
-
 from movieweb_shared.embedded import EmbeddedPostgres, EmbeddedRedis, start_postgres, start_redis
+from rich.console import Console
 
 from .layout import BACKENDS, Layout
 from .posters import posters_app
@@ -74,8 +74,12 @@ def service_env(service: str, layout: Layout, port: int) -> dict[str, str]:
             env[f"{prefix}{backend.upper()}_URL"] = layout.url(backend)
         # Plain http on a laptop: a Secure cookie would never be sent back by the browser.
         env[f"{prefix}COOKIE_SECURE"] = "false"
-        origins = [layout.gateway_url, f"http://localhost:{layout.port_base}",
-                   "http://localhost:5173", "http://127.0.0.1:5173"]
+        origins = [
+            layout.gateway_url,
+            f"http://localhost:{layout.port_base}",
+            "http://localhost:5173",
+            "http://127.0.0.1:5173",
+        ]
         env[f"{prefix}ALLOWED_ORIGINS"] = json.dumps(origins)
     return env
 
@@ -85,24 +89,53 @@ def process_specs(layout: Layout) -> list[ProcessSpec]:
     specs = []
     for service in BACKENDS:
         port = layout.port(service)
-        specs.append(ProcessSpec(
-            name=service,
-            argv=[*base, "serve", service, "--port", str(port)],
-            env=service_env(service, layout, port),
-            ready_url=f"{layout.url(service)}/readyz",
-        ))
+        specs.append(
+            ProcessSpec(
+                name=service,
+                argv=[*base, "serve", service, "--port", str(port)],
+                env=service_env(service, layout, port),
+                ready_url=f"{layout.url(service)}/readyz",
+            )
+        )
     for index, port in enumerate(layout.gateway_ports):
         name = "gateway" if layout.gateway_processes == 1 else f"gateway-{index}"
-        specs.append(ProcessSpec(
-            name=name,
-            argv=[*base, "serve", "gateway", "--port", str(port)],
-            env=service_env("gateway", layout, port),
-            ready_url=f"http://{layout.host}:{port}/readyz",
-        ))
+        specs.append(
+            ProcessSpec(
+                name=name,
+                argv=[*base, "serve", "gateway", "--port", str(port)],
+                env=service_env("gateway", layout, port),
+                ready_url=f"http://{layout.host}:{port}/readyz",
+            )
+        )
     webapp = webapp_spec(layout)
     if webapp is not None:
         specs.append(webapp)
     return specs
+
+
+class PortsInUse(RuntimeError):
+    pass
+
+
+def all_ports(layout: Layout) -> list[int]:
+    return [
+        *(layout.port(s) for s in BACKENDS),
+        *layout.gateway_ports,
+        layout.posters_port,
+        layout.redis_port,
+    ]
+
+
+def busy_ports(layout: Layout) -> list[int]:
+    busy = []
+    for port in all_ports(layout):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind((layout.host, port))
+            except OSError:
+                busy.append(port)
+    return busy
 
 
 def webapp_spec(layout: Layout) -> ProcessSpec | None:
@@ -113,6 +146,15 @@ def webapp_spec(layout: Layout) -> ProcessSpec | None:
     to ``Stack.urls()``.
     """
     return None
+
+
+class _QuietServer(uvicorn.Server):
+    """A uvicorn server on the runner's event loop that leaves signals alone: Ctrl-C belongs to
+    the runner, which stops everything in order."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
 
 
 class Stack:
@@ -131,6 +173,12 @@ class Stack:
     async def start(self) -> None:
         layout = self.layout
         note = self.supervisor.note
+        busy = busy_ports(layout)
+        if busy:
+            raise PortsInUse(
+                f"port(s) {', '.join(map(str, busy))} already in use (another stack running?); "
+                "stop it or pick another --port-base"
+            )
         layout.data_dir.mkdir(parents=True, exist_ok=True)
         note(f"data directory {layout.data_dir}")
         self.postgres = await asyncio.to_thread(
@@ -164,9 +212,7 @@ class Stack:
             access_log=False,
             lifespan="off",
         )
-        self._posters = uvicorn.Server(config)
-        # The server runs on this event loop; a signal handler of its own would steal Ctrl-C.
-        self._posters.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        self._posters = _QuietServer(config)
         self._posters_task = asyncio.create_task(self._posters.serve(), name="posters")
         while not self._posters.started:
             if self._posters_task.done():
@@ -184,9 +230,12 @@ class Stack:
             with contextlib.suppress(Exception):
                 await self._posters_task
         if self.redis is not None:
-            await asyncio.to_thread(self.redis.stop)
+            try:
+                await asyncio.to_thread(self.redis.stop)
+                note("redis stopped (data saved)")
+            except Exception as exc:  # Postgres must still be stopped
+                note(f"redis did not stop cleanly: {exc}")
             self.redis = None
-            note("redis stopped (data saved)")
         if self.postgres is not None:
             await asyncio.to_thread(self.postgres.stop)
             self.postgres = None
@@ -210,7 +259,9 @@ class Stack:
 
 
 @contextlib.asynccontextmanager
-async def running_stack(options: StackOptions, console: Console | None = None) -> AsyncIterator[Stack]:
+async def running_stack(
+    options: StackOptions, console: Console | None = None
+) -> AsyncIterator[Stack]:
     stack = Stack(options, console)
     try:
         await stack.start()

@@ -25,8 +25,18 @@ from rich.text import Text
 
 log = logging.getLogger("movieweb.devstack")
 
-COLOURS = ["cyan", "magenta", "green", "yellow", "blue", "bright_red", "bright_cyan",
-           "bright_magenta", "bright_green", "bright_yellow"]
+COLOURS = [
+    "cyan",
+    "magenta",
+    "green",
+    "yellow",
+    "blue",
+    "bright_red",
+    "bright_cyan",
+    "bright_magenta",
+    "bright_green",
+    "bright_yellow",
+]
 BACKOFF_FIRST_S = 0.5
 BACKOFF_MAX_S = 15.0
 STABLE_AFTER_S = 30.0
@@ -116,8 +126,11 @@ class Supervisor:
             if time.monotonic() - started > STABLE_AFTER_S:
                 backoff = BACKOFF_FIRST_S
             child.restarts += 1
-            self.say(child.spec.name, f"exited with code {code}; restarting in {backoff:.1f} s",
-                     "bold red")
+            self.say(
+                child.spec.name,
+                f"exited with code {code}; restarting in {backoff:.1f} s",
+                "bold red",
+            )
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, BACKOFF_MAX_S)
 
@@ -134,8 +147,11 @@ class Supervisor:
     async def stop(self, timeout_s: float = 10.0) -> None:
         """SIGTERM every child (they shut down gracefully in parallel), SIGKILL stragglers."""
         self._stopping = True
-        running = [c for c in self._children.values()
-                   if c.process is not None and c.process.returncode is None]
+        running = [
+            c
+            for c in self._children.values()
+            if c.process is not None and c.process.returncode is None
+        ]
         for child in running:
             assert child.process is not None
             with contextlib.suppress(ProcessLookupError):

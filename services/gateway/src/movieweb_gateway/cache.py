@@ -132,6 +132,8 @@ class EntityCache:
                     fut.set_exception(failure)
                     # Mark it retrieved: nobody may be waiting on it.
                     fut.exception()
+            if isinstance(exc, Exception) and failure is not exc:
+                raise failure from exc  # the leader fails like its followers: a 503
             raise
         finally:
             for id_ in mine:

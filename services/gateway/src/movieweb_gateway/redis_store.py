@@ -122,7 +122,7 @@ class RedisStore:
         if client is None or not keys:
             return [None] * len(keys)
         try:
-            values: list[bytes | None] = await client.mget(list(keys))
+            values: list[bytes | None] = await client.mget(list(keys))  # type: ignore[assignment]
         except (RedisError, OSError, TimeoutError) as exc:
             self._failed("mget", exc)
             return [None] * len(keys)

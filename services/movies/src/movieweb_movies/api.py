@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 from movieweb_shared.app import Database
@@ -28,10 +28,9 @@ MAX_BATCH = 100
 
 router = APIRouter(tags=["movies"])
 
-NOT_FOUND = {404: {"description": "No such movie"}}
-INVALID = {422: {"description": "Invalid input; `errors` names each bad field"}}
-
-
+Responses = dict[int | str, dict[str, Any]]
+NOT_FOUND: Responses = {404: {"description": "No such movie"}}
+INVALID: Responses = {422: {"description": "Invalid input; `errors` names each bad field"}}
 
 
 QueryText = Annotated[str, AfterValidator(reject_control_chars)]
@@ -111,7 +110,9 @@ async def list_movies(
         QueryText | None,
         Query(max_length=DIRECTOR_MAX, description="Exact director, ignoring case and accents"),
     ] = None,
-    year_gte: Annotated[int | None, Query(ge=MIN_YEAR, le=9999, description="Earliest year")] = None,
+    year_gte: Annotated[
+        int | None, Query(ge=MIN_YEAR, le=9999, description="Earliest year")
+    ] = None,
     year_lte: Annotated[int | None, Query(ge=MIN_YEAR, le=9999, description="Latest year")] = None,
     q: Annotated[
         QueryText | None,

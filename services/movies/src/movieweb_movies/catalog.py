@@ -160,3 +160,19 @@ async def list_movies(
     order = Sort(sort, SORT_COLUMNS[sort], descending=descending)
     rows, info = await fetch_page(db, query, order, page)
     return [_movie(row) for row in rows], info
+
+
+async def insert_new_movies(db: ShardedDatabase, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert full rows (``row_values``), skipping ids already present; returns how many were new.
+
+    One multi-row INSERT per shard, the shards concurrently. ``ON CONFLICT DO NOTHING`` makes
+    a repeated import add nothing.
+    """
+    groups = db.group_by_shard(rows, key_of=lambda row: row["id"])
+
+    async def into_shard(group: list[dict[str, Any]]) -> int:
+        stmt = insert(movies).values(group).on_conflict_do_nothing().returning(movies.c.id)
+        async with db.begin(group[0]["id"]) as conn:
+            return len((await conn.execute(stmt)).all())
+
+    return sum(await asyncio.gather(*(into_shard(g) for g in groups.values())))

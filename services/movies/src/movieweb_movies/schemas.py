@@ -72,7 +72,7 @@ Title = Annotated[
     Field(
         min_length=1,
         max_length=TITLE_MAX,
-        description="1–300 characters after trimming",
+        description="1 to 300 characters after trimming",
         examples=["Amélie"],
     ),
     BeforeValidator(_clean_text),

@@ -77,4 +77,3 @@ movie_stats = Table(
 def bucket(rating: int) -> Column[int]:
     """The histogram column counting votes of ``rating``."""
     return movie_stats.c[f"r{rating}"]
-

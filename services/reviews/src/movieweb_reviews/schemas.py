@@ -6,9 +6,8 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
 from movieweb_shared.pagination import Page
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .models import MAX_COMMENT
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-
 from movieweb_shared.settings import ServiceSettings, settings_config
+from pydantic import Field
 
 
 class ReviewsSettings(ServiceSettings):

@@ -47,6 +47,7 @@ def start_postgres(
         warnings.simplefilter("ignore")
         import pgserver
         from pgserver._commands import pg_ctl
+        from pgserver.utils import PostmasterInfo
 
     datadir.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(datadir, cleanup_mode="stop")
@@ -63,6 +64,9 @@ def start_postgres(
         for key, value in changed.items():
             pg.psql(f"ALTER SYSTEM SET {key} = '{value}';")
         pg_ctl(["-w", "restart", "-m", "fast"], pgdata=datadir, user=server.system_user)
+        # pgserver caches the postmaster it started; without this, stop() would look at the
+        # pre-restart process, find it gone, and leave the restarted server running.
+        server._postmaster_info = PostmasterInfo.read_from_pgdata(datadir)
         log.info("embedded postgres restarted with %s", changed)
     return pg
 

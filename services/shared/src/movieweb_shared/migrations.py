@@ -75,11 +75,11 @@ def upgrade_shard(script_location: Path, url: str, revision: str = "head") -> No
 
 
 async def upgrade(script_location: Path, shard_map: ShardMap, revision: str = "head") -> None:
-    """Migrate every shard (concurrently, each in a worker thread with its own event loop)."""
-    await asyncio.gather(
-        *(
-            asyncio.to_thread(upgrade_shard, script_location, spec.url(), revision)
-            for spec in shard_map.shards
-        )
-    )
+    """Migrate every shard, one after another, each in a worker thread with its own loop.
+
+    Not concurrently: Alembic's ``context`` (and ``op``) are process-global proxies, so two
+    shards migrating at once in one process would run against each other's connections.
+    """
+    for spec in shard_map.shards:
+        await asyncio.to_thread(upgrade_shard, script_location, spec.url(), revision)
     log.info("migrated %d shard(s) to %s", len(shard_map.shards), revision)

@@ -119,6 +119,9 @@ def decode_cursor(cursor: str, scope: str, arity: int) -> tuple[Any, ...]:
         values = tuple(_dec_value(tag, v) for tag, v in doc["k"])
         if len(values) != arity:
             raise ValueError("cursor does not fit this sort order")
+        # Postgres text cannot hold NUL: a forged cursor carrying one would be a database error.
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            raise ValueError("cursor does not fit this sort order")
         return values
     except (ValueError, TypeError, KeyError, binascii.Error, orjson.JSONDecodeError) as exc:
         msg = str(exc) if "cursor" in str(exc) else "not a cursor issued by this list"
@@ -159,6 +162,18 @@ async def fetch_page(
     keyed = query.add_columns(*(c.label(f"_k{i}") for i, c in enumerate(sort.columns)))
     if params.cursor is not None:
         after = decode_cursor(params.cursor, sort.scope, arity)
+        # A hand-made cursor can carry values of the wrong type for its sort columns (an int
+        # for a timestamp, a naive time for a timestamptz): bad input, not a database error.
+        for value, column in zip(after, sort.columns, strict=True):
+            try:
+                expected = column.type.python_type
+            except NotImplementedError:
+                continue
+            naive = isinstance(value, datetime) and value.tzinfo is None
+            if value is not None and (
+                not isinstance(value, expected) or (naive and getattr(column.type, "timezone", False))
+            ):
+                raise field_problem(422, "query.cursor", "cursor does not fit this sort order")
         cmp = tuple_(*sort.columns) < tuple_(*after) if sort.descending else tuple_(*sort.columns) > tuple_(*after)
         keyed = keyed.where(cmp)
     order = [c.desc() if sort.descending else c.asc() for c in sort.columns]

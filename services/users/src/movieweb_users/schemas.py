@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from email_validator import EmailNotValidError, validate_email
+from movieweb_shared.text import clean
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -22,8 +23,6 @@ from pydantic import (
     ValidationError,
 )
 
-from movieweb_shared.text import clean
-
 LOGIN_MIN, LOGIN_MAX = 3, 32
 PASSWORD_MIN, PASSWORD_MAX = 10, 256
 NAME_MAX = 100
@@ -32,6 +31,16 @@ EMAIL_MAX = 254  # RFC 5321 path limit; email-validator enforces it too
 
 _LOGIN_CHARS = re.compile(r"[A-Za-z0-9_.]*")
 _HTTP_URL: TypeAdapter[HttpUrl] = TypeAdapter(HttpUrl)
+
+
+def _text(value: str) -> str:
+    # JSON may carry lone surrogates ("\\ud800"): valid Python str, but not Unicode text that
+    # argon2 or Postgres accept. Refusing them here keeps them a 422 instead of a 500.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("must be valid Unicode text (no lone surrogates)") from exc
+    return value
 
 
 def _login(value: object) -> object:
@@ -45,6 +54,7 @@ def _login(value: object) -> object:
 
 
 def _email(value: str) -> str:
+    _text(value)
     try:
         # No DNS lookup: registration must not depend on (or leak timing from) a resolver.
         result = validate_email(value, check_deliverability=False)
@@ -54,6 +64,7 @@ def _email(value: str) -> str:
 
 
 def _name(value: str) -> str:
+    _text(value)
     cleaned = clean(value)
     if not cleaned:
         raise ValueError("must not be blank")
@@ -63,6 +74,7 @@ def _name(value: str) -> str:
 
 
 def _avatar_url(value: str) -> str:
+    _text(value)
     try:
         url = _HTTP_URL.validate_python(value)
     except ValidationError as exc:
@@ -81,7 +93,7 @@ Login = Annotated[
         max_length=LOGIN_MAX,
         pattern=r"^[A-Za-z0-9_.]+$",
         description=(
-            "3–32 characters: letters, digits, `_` and `.`. Stored lowercase: upper-case ASCII "
+            "3 to 32 characters: letters, digits, `_` and `.`. Stored lowercase: upper-case ASCII "
             "letters are lowercased on input, so `Alice` registers (and logs in) as `alice`."
         ),
         examples=["alice.b"],
@@ -103,6 +115,7 @@ class UserCreate(BaseModel):
                 "lowercase; uniqueness ignores case entirely."
             ),
             examples=["alice@example.org"],
+            json_schema_extra={"format": "email"},
         ),
         AfterValidator(_email),
     ]
@@ -111,9 +124,10 @@ class UserCreate(BaseModel):
         Field(
             min_length=PASSWORD_MIN,
             max_length=PASSWORD_MAX,
-            description="10–256 characters; stored only as an argon2id hash.",
+            description="10 to 256 characters; stored only as a salted, deliberately slow hash.",
             examples=["correct horse battery"],
         ),
+        AfterValidator(_text),
     ]
     name: Annotated[
         str | None,
@@ -121,7 +135,7 @@ class UserCreate(BaseModel):
             default=None,
             min_length=1,
             max_length=NAME_MAX,
-            description="Display name, 1–100 characters (trimmed).",
+            description="Display name, 1 to 100 characters (trimmed).",
             examples=["Alice Barton"],
         ),
         AfterValidator(lambda v: None if v is None else _name(v)),
@@ -152,7 +166,9 @@ class TokenRequest(BaseModel):
         ),
     ]
     password: Annotated[
-        str, Field(min_length=1, max_length=PASSWORD_MAX, examples=["correct horse battery"])
+        str,
+        Field(min_length=1, max_length=PASSWORD_MAX, examples=["correct horse battery"]),
+        AfterValidator(_text),
     ]
 
 
@@ -170,7 +186,7 @@ class Me(User):
 
 class Token(BaseModel):
     access_token: str = Field(description="An EdDSA-signed JWT", examples=["eyJhbGciOiJFZERTQSJ9…"])
-    token_type: Literal["bearer"] = "bearer"
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 (the OAuth 2 token type, not a secret)
     expires_in: int = Field(description="Seconds until the token expires", examples=[900])
     user: User
 

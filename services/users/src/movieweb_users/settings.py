@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Self
 
 from argon2 import DEFAULT_MEMORY_COST, DEFAULT_PARALLELISM, DEFAULT_TIME_COST
-from pydantic import Field, model_validator
-
 from movieweb_shared.jwt import MAX_TOKEN_TTL_S
 from movieweb_shared.settings import ServiceSettings, settings_config
+from pydantic import Field, model_validator
 
 
 class UsersSettings(ServiceSettings):

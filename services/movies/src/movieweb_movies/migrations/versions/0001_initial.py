@@ -41,8 +41,12 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("created_by", sa.Uuid()),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
         sa.UniqueConstraint("slug", name="movies_slug_key"),
     )
     op.create_index("ix_movies_title_sort_id", "movies", ["title_sort", "id"])
