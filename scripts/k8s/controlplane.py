@@ -31,9 +31,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import httpx
 import yaml
@@ -70,41 +71,75 @@ def free_port() -> int:
 
 # --------------------------------------------------------------------------- certificates
 
+
 def _write_key(path: Path, key) -> None:
-    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                       serialization.NoEncryption()))
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     path.chmod(0o600)
 
 
 def make_pki(directory: Path) -> dict[str, Path]:
     """A CA, the apiserver's serving certificate and the service-account signing key pair."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "movieweb-test-ca")])
     ca_cert = (
         x509.CertificateBuilder()
-        .subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
-                                     content_commitment=False, key_encipherment=False,
-                                     data_encipherment=False, key_agreement=False,
-                                     encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                key_cert_sign=True,
+                crl_sign=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
         .sign(ca_key, hashes.SHA256())
     )
     srv_key = ec.generate_private_key(ec.SECP256R1())
-    sans = [x509.DNSName(n) for n in ("localhost", "kubernetes", "kubernetes.default",
-                                       "kubernetes.default.svc", "kubernetes.default.svc.cluster.local")]
-    sans += [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.IPAddress(ipaddress.ip_address("10.0.0.1"))]
+    sans = [
+        x509.DNSName(n)
+        for n in (
+            "localhost",
+            "kubernetes",
+            "kubernetes.default",
+            "kubernetes.default.svc",
+            "kubernetes.default.svc.cluster.local",
+        )
+    ]
+    sans += [
+        x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+        x509.IPAddress(ipaddress.ip_address("10.0.0.1")),
+    ]
     srv_cert = (
         x509.CertificateBuilder()
         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kube-apiserver")]))
-        .issuer_name(ca_name).public_key(srv_key.public_key())
+        .issuer_name(ca_name)
+        .public_key(srv_key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
         .add_extension(x509.SubjectAlternativeName(sans), critical=False)
-        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(
+            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
+        )
         .sign(ca_key, hashes.SHA256())
     )
     sa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -119,12 +154,16 @@ def make_pki(directory: Path) -> dict[str, Path]:
     paths["cert"].write_bytes(srv_cert.public_bytes(serialization.Encoding.PEM))
     _write_key(paths["key"], srv_key)
     _write_key(paths["sa_key"], sa_key)
-    paths["sa_pub"].write_bytes(sa_key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    paths["sa_pub"].write_bytes(
+        sa_key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
     return paths
 
 
 # --------------------------------------------------------------------------- control plane
+
 
 @dataclass
 class ControlPlane:
@@ -139,7 +178,7 @@ class ControlPlane:
     _procs: list[subprocess.Popen] = field(default_factory=list)
     _logs: list[Any] = field(default_factory=list)
 
-    def __enter__(self) -> "ControlPlane":
+    def __enter__(self) -> ControlPlane:
         try:
             self.start()
         except BaseException:
@@ -152,10 +191,15 @@ class ControlPlane:
 
     # -- processes
     def _spawn(self, name: str, args: list[str]) -> subprocess.Popen:
-        log = open(self.workdir / f"{name}.log", "wb")
+        log = open(self.workdir / f"{name}.log", "wb")  # noqa: SIM115 - closed in stop()
         self._logs.append(log)
-        proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
+        proc = subprocess.Popen(  # noqa: S603 - our own binaries from bin/
+            args,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         self._procs.append(proc)
         return proc
 
@@ -180,27 +224,42 @@ class ControlPlane:
         raise TimeoutError(f"{what} not ready after {timeout}s ({last}):\n{self.log_tail(what)}")
 
     def start(self) -> None:
-        missing = [t for t in ("etcd", "kube-apiserver") if not os.access(self.bin_dir / t, os.X_OK)]
+        missing = [
+            t for t in ("etcd", "kube-apiserver") if not os.access(self.bin_dir / t, os.X_OK)
+        ]
         if missing:
-            raise FileNotFoundError(f"missing {missing} in {self.bin_dir}: run scripts/k8s/build-tools.sh")
+            raise FileNotFoundError(
+                f"missing {missing} in {self.bin_dir}: run scripts/k8s/build-tools.sh"
+            )
         self.workdir.mkdir(parents=True, exist_ok=True)
         pki = make_pki(self.workdir)
         self.ca_file = pki["ca"]
 
         etcd_client, etcd_peer = free_port(), free_port()
-        etcd = self._spawn("etcd", [
-            str(self.bin_dir / "etcd"),
-            "--name=test", f"--data-dir={self.workdir / 'etcd'}",
-            f"--listen-client-urls=http://127.0.0.1:{etcd_client}",
-            f"--advertise-client-urls=http://127.0.0.1:{etcd_client}",
-            f"--listen-peer-urls=http://127.0.0.1:{etcd_peer}",
-            f"--initial-advertise-peer-urls=http://127.0.0.1:{etcd_peer}",
-            f"--initial-cluster=test=http://127.0.0.1:{etcd_peer}",
-            "--unsafe-no-fsync", "--log-level=warn",
-        ])
-        self._wait("etcd", etcd,
-                   lambda: httpx.get(f"http://127.0.0.1:{etcd_client}/health", timeout=2).json().get("health") == "true",
-                   timeout=30)
+        etcd = self._spawn(
+            "etcd",
+            [
+                str(self.bin_dir / "etcd"),
+                "--name=test",
+                f"--data-dir={self.workdir / 'etcd'}",
+                f"--listen-client-urls=http://127.0.0.1:{etcd_client}",
+                f"--advertise-client-urls=http://127.0.0.1:{etcd_client}",
+                f"--listen-peer-urls=http://127.0.0.1:{etcd_peer}",
+                f"--initial-advertise-peer-urls=http://127.0.0.1:{etcd_peer}",
+                f"--initial-cluster=test=http://127.0.0.1:{etcd_peer}",
+                "--unsafe-no-fsync",
+                "--log-level=warn",
+            ],
+        )
+        self._wait(
+            "etcd",
+            etcd,
+            lambda: (
+                httpx.get(f"http://127.0.0.1:{etcd_client}/health", timeout=2).json().get("health")
+                == "true"
+            ),
+            timeout=30,
+        )
 
         self.token = secrets.token_urlsafe(32)
         tokens = self.workdir / "tokens.csv"
@@ -208,34 +267,57 @@ class ControlPlane:
         tokens.chmod(0o600)
         port = free_port()
         self.url = f"https://127.0.0.1:{port}"
-        apiserver = self._spawn("kube-apiserver", [
-            str(self.bin_dir / "kube-apiserver"),
-            f"--etcd-servers=http://127.0.0.1:{etcd_client}",
-            f"--etcd-prefix=/registry-{secrets.token_hex(4)}",
-            "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", f"--secure-port={port}",
-            f"--tls-cert-file={pki['cert']}", f"--tls-private-key-file={pki['key']}",
-            f"--cert-dir={self.workdir / 'certs'}",
-            "--service-cluster-ip-range=10.0.0.0/24",
-            "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-            f"--service-account-key-file={pki['sa_pub']}",
-            f"--service-account-signing-key-file={pki['sa_key']}",
-            f"--token-auth-file={tokens}",
-            "--authorization-mode=RBAC",
-            "--anonymous-auth=false",
-            "--enable-priority-and-fairness=false",
-            "--storage-backend=etcd3",
-            "--v=1",
-        ])
-        self._wait("kube-apiserver", apiserver,
-                   lambda: self.client(timeout=3).get("/readyz").status_code == 200, timeout=120)
+        apiserver = self._spawn(
+            "kube-apiserver",
+            [
+                str(self.bin_dir / "kube-apiserver"),
+                f"--etcd-servers=http://127.0.0.1:{etcd_client}",
+                f"--etcd-prefix=/registry-{secrets.token_hex(4)}",
+                "--bind-address=127.0.0.1",
+                "--advertise-address=127.0.0.1",
+                f"--secure-port={port}",
+                f"--tls-cert-file={pki['cert']}",
+                f"--tls-private-key-file={pki['key']}",
+                f"--cert-dir={self.workdir / 'certs'}",
+                "--service-cluster-ip-range=10.0.0.0/24",
+                "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+                f"--service-account-key-file={pki['sa_pub']}",
+                f"--service-account-signing-key-file={pki['sa_key']}",
+                f"--token-auth-file={tokens}",
+                "--authorization-mode=RBAC",
+                "--anonymous-auth=false",
+                "--enable-priority-and-fairness=false",
+                "--storage-backend=etcd3",
+                "--v=1",
+            ],
+        )
+        self._wait(
+            "kube-apiserver",
+            apiserver,
+            lambda: self.client(timeout=3).get("/readyz").status_code == 200,
+            timeout=120,
+        )
         self.kubeconfig = self.workdir / "kubeconfig"
-        self.kubeconfig.write_text(yaml.safe_dump({
-            "apiVersion": "v1", "kind": "Config",
-            "clusters": [{"name": "test", "cluster": {"server": self.url, "certificate-authority": str(self.ca_file)}}],
-            "users": [{"name": "admin", "user": {"token": self.token}}],
-            "contexts": [{"name": "test", "context": {"cluster": "test", "user": "admin"}}],
-            "current-context": "test",
-        }))
+        self.kubeconfig.write_text(
+            yaml.safe_dump(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Config",
+                    "clusters": [
+                        {
+                            "name": "test",
+                            "cluster": {
+                                "server": self.url,
+                                "certificate-authority": str(self.ca_file),
+                            },
+                        }
+                    ],
+                    "users": [{"name": "admin", "user": {"token": self.token}}],
+                    "contexts": [{"name": "test", "context": {"cluster": "test", "user": "admin"}}],
+                    "current-context": "test",
+                }
+            )
+        )
         self.kubeconfig.chmod(0o600)
 
     def stop(self) -> None:
@@ -258,8 +340,12 @@ class ControlPlane:
 
     # -- API access
     def client(self, timeout: float = 30) -> httpx.Client:
-        return httpx.Client(base_url=self.url, verify=ssl.create_default_context(cafile=str(self.ca_file)), timeout=timeout,
-                            headers={"Authorization": f"Bearer {self.token}"})
+        return httpx.Client(
+            base_url=self.url,
+            verify=ssl.create_default_context(cafile=str(self.ca_file)),
+            timeout=timeout,
+            headers={"Authorization": f"Bearer {self.token}"},
+        )
 
 
 class Api:
@@ -285,13 +371,21 @@ class Api:
             for r in resp.json()["resources"]:
                 if "/" in r["name"]:
                     continue
-                out[(gv, r["kind"])] = {"name": r["name"], "namespaced": r["namespaced"],
-                                        "verbs": r.get("verbs", []), "base": base}
+                out[(gv, r["kind"])] = {
+                    "name": r["name"],
+                    "namespaced": r["namespaced"],
+                    "verbs": r.get("verbs", []),
+                    "base": base,
+                }
         self._resources = out
         return out
 
-    def path(self, api_version: str, kind: str, namespace: str | None, name: str | None = None) -> str:
-        res = self.discover().get((api_version, kind)) or self.discover(refresh=True).get((api_version, kind))
+    def path(
+        self, api_version: str, kind: str, namespace: str | None, name: str | None = None
+    ) -> str:
+        res = self.discover().get((api_version, kind)) or self.discover(refresh=True).get(
+            (api_version, kind)
+        )
         if res is None:
             raise LookupError(f"{api_version} {kind} is not served by this API server")
         p = res["base"]
@@ -302,12 +396,16 @@ class Api:
             p += f"/{name}"
         return p
 
-    def create(self, obj: dict[str, Any], namespace: str | None = None, dry_run: bool = False) -> httpx.Response:
+    def create(
+        self, obj: dict[str, Any], namespace: str | None = None, dry_run: bool = False
+    ) -> httpx.Response:
         params = {"fieldValidation": "Strict", "fieldManager": "movieweb-tests"}
         if dry_run:
             params["dryRun"] = "All"
         ns = obj.get("metadata", {}).get("namespace") or namespace
-        return self.http.post(self.path(obj["apiVersion"], obj["kind"], ns), params=params, json=obj)
+        return self.http.post(
+            self.path(obj["apiVersion"], obj["kind"], ns), params=params, json=obj
+        )
 
     def apply_all(self, objs: Iterable[dict[str, Any]]) -> None:
         for obj in objs:
@@ -322,8 +420,14 @@ class Api:
         pending = set(crd_names)
         while pending and time.monotonic() < deadline:
             for name in list(pending):
-                resp = self.http.get(f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}")
-                conds = (resp.json().get("status") or {}).get("conditions") or [] if resp.status_code == 200 else []
+                resp = self.http.get(
+                    f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}"
+                )
+                conds = (
+                    (resp.json().get("status") or {}).get("conditions") or []
+                    if resp.status_code == 200
+                    else []
+                )
                 if any(c["type"] == "Established" and c["status"] == "True" for c in conds):
                     pending.discard(name)
             time.sleep(0.2)
@@ -358,8 +462,11 @@ def load_yaml_docs(paths: Iterable[Path]) -> list[dict[str, Any]]:
 
 # --------------------------------------------------------------------------- CLI
 
+
 def _cli() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="cmd", required=True)
     sub.add_parser("up", help="start a control plane and wait for Ctrl-C")
     v = sub.add_parser("validate", help="server-side dry-run (fieldValidation=Strict) of manifests")
@@ -393,13 +500,25 @@ def _cli() -> int:
             crds = load_yaml_docs(args.crds)
             api.apply_all(crds)
             api.wait_established([c["metadata"]["name"] for c in crds])
-            api.apply_all([{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": args.namespace}}])
+            # The namespace and its default ServiceAccount (no controller-manager runs to add it).
+            api.apply_all(
+                [
+                    {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": args.namespace}},
+                    {
+                        "apiVersion": "v1",
+                        "kind": "ServiceAccount",
+                        "metadata": {"name": "default", "namespace": args.namespace},
+                    },
+                ]
+            )
             failed = 0
             for obj in load_yaml_docs(args.files):
                 resp = api.create(obj, namespace=args.namespace, dry_run=True)
                 ok = resp.status_code < 300 and not resp.headers.get("Warning")
                 failed += not ok
-                msg = resp.headers.get("Warning", "") or ("" if resp.status_code < 300 else resp.json().get("message"))
+                msg = resp.headers.get("Warning", "") or (
+                    "" if resp.status_code < 300 else resp.json().get("message")
+                )
                 print(f"{'ok  ' if ok else 'FAIL'} {obj['kind']}/{obj['metadata']['name']} {msg}")
             return 1 if failed else 0
     finally:

@@ -1,6 +1,7 @@
 """The whole site, for end-to-end tests: every service, real Postgres, real Redis.
 
-The ``site`` fixture runs exactly what a person runs, ``movieweb up --no-seed``, as a
+The ``site`` fixture runs what a person runs, ``movieweb up --no-seed --shards 2
+--gateway-processes 2``, as a
 subprocess in a scratch data directory on a free block of loopback ports; tests speak to it
 over real HTTP. ``test_up_command`` (alphabetically last) ends by stopping it with Ctrl-C and
 checking the clean stop and a second start, so the stack is started twice per run, not more.
@@ -23,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from movieweb_devstack.layout import Layout
 from movieweb_devstack.stack import busy_ports
 
@@ -59,11 +59,23 @@ def movieweb() -> str:
 class UpProcess:
     """``movieweb up`` in a subprocess, its combined log collected line by line."""
 
-    def __init__(self, data_dir: Path, port_base: int) -> None:
-        self.layout = Layout(data_dir, port_base)
+    def __init__(self, data_dir: Path, port_base: int, shards: int, gateways: int) -> None:
+        self.layout = Layout(data_dir, port_base, gateways)
+        self.shards = shards
         self.process = subprocess.Popen(
-            [movieweb(), "up", "--no-seed", "--data-dir", str(data_dir),
-             "--port-base", str(port_base)],
+            [
+                movieweb(),
+                "up",
+                "--no-seed",
+                "--data-dir",
+                str(data_dir),
+                "--port-base",
+                str(port_base),
+                "--shards",
+                str(shards),
+                "--gateway-processes",
+                str(gateways),
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -114,7 +126,9 @@ class UpProcess:
 @pytest.fixture(scope="session")
 def site() -> Iterator[UpProcess]:
     with scratch_dir("movieweb-e2e-") as base:
-        up = UpProcess(base / "data", free_port_base())
+        # Two shards per service and two gateway processes: every end-to-end test runs the
+        # sharded code paths (fan-out, merge) and the multi-process gateway.
+        up = UpProcess(base / "data", free_port_base(), shards=2, gateways=2)
         try:
             up.wait_ready()
             yield up

@@ -18,8 +18,12 @@ def browser(base_url: str) -> httpx.Client:
 def register_and_log_in(client: httpx.Client, login: str) -> tuple[dict, str]:
     created = client.post(
         "/v1/auth/register",
-        json={"login": login, "email": f"{login}@example.com", "password": PASSWORD,
-              "name": login.title()},
+        json={
+            "login": login,
+            "email": f"{login}@example.com",
+            "password": PASSWORD,
+            "name": login.title(),
+        },
     )
     assert created.status_code == 201, created.text
     session = client.post("/v1/auth/log-in", json={"login": login, "password": PASSWORD})
@@ -37,14 +41,21 @@ def test_review_reaches_a_followers_feed_enriched(site) -> None:
     with browser(url) as alice_browser, browser(url) as bob_browser:
         alice, alice_csrf = register_and_log_in(alice_browser, f"alice_{tag}")
         me = alice_browser.get("/v1/users/me")
-        assert me.status_code == 200 and me.json()["id"] == alice["id"]
+        assert me.status_code == 200
+        assert me.json()["id"] == alice["id"]
 
-        movie_body = {"title": f"The Third Man {tag}", "year": 1949, "director": "Carol Reed",
-                      "country": "United Kingdom", "category": "Thriller"}
+        movie_body = {
+            "title": f"The Third Man {tag}",
+            "year": 1949,
+            "director": "Carol Reed",
+            "country": "United Kingdom",
+            "category": "Thriller",
+        }
         refused = alice_browser.post("/v1/movies", json=movie_body)
         assert refused.status_code == 403, "a cookie write without the CSRF token is refused"
-        created = alice_browser.post("/v1/movies", json=movie_body,
-                                     headers={"X-CSRF-Token": alice_csrf})
+        created = alice_browser.post(
+            "/v1/movies", json=movie_body, headers={"X-CSRF-Token": alice_csrf}
+        )
         assert created.status_code == 201, created.text
         movie = created.json()
         assert movie["title"] == movie_body["title"]

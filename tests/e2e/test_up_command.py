@@ -11,7 +11,6 @@ import uuid
 
 import httpx
 import psutil
-
 from movieweb_devstack.layout import BACKENDS, Layout
 
 from .conftest import UpProcess
@@ -39,10 +38,17 @@ def alive(process: psutil.Process) -> bool:
 
 def test_up_serves_stops_cleanly_and_keeps_data(site: UpProcess) -> None:
     layout = site.layout
-    for url in (layout.gateway_url, f"{layout.gateway_url}/docs",
-                *(f"{layout.url(s)}/docs" for s in BACKENDS), layout.posters_url):
+    for url in (
+        *(f"http://127.0.0.1:{p}" for p in layout.gateway_ports),
+        f"{layout.gateway_url}/docs",
+        *(f"{layout.url(s)}/docs" for s in BACKENDS),
+        layout.posters_url,
+    ):
         assert url in site.output, f"{url} is not printed"
-    for base in (layout.gateway_url, *(layout.url(s) for s in BACKENDS)):
+    for base in (
+        *(f"http://127.0.0.1:{p}" for p in layout.gateway_ports),
+        *(layout.url(s) for s in BACKENDS),
+    ):
         assert httpx.get(f"{base}/readyz", timeout=10).status_code == 200, base
     login = f"keeper_{uuid.uuid4().hex[:8]}"
     created = httpx.post(
@@ -54,19 +60,21 @@ def test_up_serves_stops_cleanly_and_keeps_data(site: UpProcess) -> None:
 
     running = processes_of(site, layout)
     names = {p.name() for p in running}
-    # 4 services and the gateway (python), the postmaster and its workers, Redis.
-    assert len(running) >= 7 and {"postgres", "redis-server"} <= names, running
+    # 4 services and 2 gateways (python), the postmaster and its workers, Redis.
+    assert len(running) >= 8, running
+    assert {"postgres", "redis-server"} <= names, names
     assert site.interrupt() == 0, site.tail()
     time.sleep(0.5)
     leftovers = [p for p in running if alive(p)]
     assert not leftovers, f"still running after Ctrl-C: {leftovers}"
     assert site.lines[-1].endswith("stopped")
 
-    second = UpProcess(layout.data_dir, layout.port_base)
+    second = UpProcess(layout.data_dir, layout.port_base, site.shards, layout.gateway_processes)
     try:
         second.wait_ready()
-        found = httpx.get(f"{layout.gateway_url}/v1/users", params={"login_prefix": login},
-                          timeout=30)
+        found = httpx.get(
+            f"{layout.gateway_url}/v1/users", params={"login_prefix": login}, timeout=30
+        )
         assert found.status_code == 200
         assert [u["login"] for u in found.json()["items"]] == [login]
     finally:

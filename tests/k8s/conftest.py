@@ -20,14 +20,19 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 CHART = REPO / "charts" / "movieweb"
-VALUE_SETS = sorted(p.name.removesuffix("-values.yaml") for p in (CHART / "ci").glob("*-values.yaml"))
+VALUE_SETS = sorted(
+    p.name.removesuffix("-values.yaml") for p in (CHART / "ci").glob("*-values.yaml")
+)
 ADDON_CRDS = sorted((Path(__file__).parent / "crds").glob("*.yaml"))
 CHART_CRDS = sorted((CHART / "crds").glob("*.yaml"))
 
 
 def _load_controlplane():
-    spec = importlib.util.spec_from_file_location("movieweb_k8s_controlplane", REPO / "scripts/k8s/controlplane.py")
-    assert spec and spec.loader
+    spec = importlib.util.spec_from_file_location(
+        "movieweb_k8s_controlplane", REPO / "scripts/k8s/controlplane.py"
+    )
+    assert spec
+    assert spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
@@ -41,8 +46,10 @@ def _need_tools(*names: str) -> None:
     missing = [n for n in names if n in controlplane.missing_tools()]
     if not missing:
         return
-    msg = (f"missing {', '.join(missing)} in {controlplane.BIN}: run scripts/k8s/build-tools.sh "
-           f"(builds kube-apiserver, etcd and helm from their Go modules, cached by version)")
+    msg = (
+        f"missing {', '.join(missing)} in {controlplane.BIN}: run scripts/k8s/build-tools.sh "
+        f"(builds kube-apiserver, etcd and helm from their Go modules, cached by version)"
+    )
     if os.environ.get("CI"):
         pytest.fail(msg, pytrace=False)
     pytest.skip(msg)
@@ -58,17 +65,28 @@ def helm() -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run bin/helm; raises with its output when it fails (unless check=False)."""
     _need_tools("helm")
 
-    def run(*args: str, check: bool = True, kubeconfig: Path | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, "HELM_CACHE_HOME": str(REPO / "bin" / ".helm" / "cache"),
-               "HELM_CONFIG_HOME": str(REPO / "bin" / ".helm" / "config"),
-               "HELM_DATA_HOME": str(REPO / "bin" / ".helm" / "data")}
+    def run(
+        *args: str, check: bool = True, kubeconfig: Path | None = None, timeout: float = 120
+    ) -> subprocess.CompletedProcess[str]:
+        env = {
+            **os.environ,
+            "HELM_CACHE_HOME": str(REPO / "bin" / ".helm" / "cache"),
+            "HELM_CONFIG_HOME": str(REPO / "bin" / ".helm" / "config"),
+            "HELM_DATA_HOME": str(REPO / "bin" / ".helm" / "data"),
+        }
         if kubeconfig is not None:
             env["KUBECONFIG"] = str(kubeconfig)
-        proc = subprocess.run([str(controlplane.BIN / "helm"), *args], capture_output=True, text=True,
-                              env=env, timeout=timeout)
+        proc = subprocess.run(
+            [str(controlplane.BIN / "helm"), *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=timeout,
+        )
         if check and proc.returncode != 0:
-            raise AssertionError(f"helm {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+            raise AssertionError(
+                f"helm {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+            )
         return proc
 
     return run
@@ -83,10 +101,20 @@ def render(helm) -> Callable[..., list[dict[str, Any]]]:
     """Render the chart for a value set (cached): the list of objects `helm template` prints."""
     cache: dict[tuple[str, str, tuple[str, ...]], list[dict[str, Any]]] = {}
 
-    def _render(value_set: str = "default", namespace: str = "movieweb", extra: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    def _render(
+        value_set: str = "default", namespace: str = "movieweb", extra: tuple[str, ...] = ()
+    ) -> list[dict[str, Any]]:
         key = (value_set, namespace, extra)
         if key not in cache:
-            out = helm("template", "mw", str(CHART), "--namespace", namespace, *values_args(value_set), *extra).stdout
+            out = helm(
+                "template",
+                "mw",
+                str(CHART),
+                "--namespace",
+                namespace,
+                *values_args(value_set),
+                *extra,
+            ).stdout
             cache[key] = [d for d in yaml.safe_load_all(out) if d]
         return cache[key]
 
@@ -117,16 +145,24 @@ def make_namespace(api) -> Callable[[str], str]:
     """Create a namespace with its `default` ServiceAccount (what kube-controller-manager would add)."""
 
     def make(name: str) -> str:
-        api.apply_all([
-            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}},
-            {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": name}},
-        ])
+        api.apply_all(
+            [
+                {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}},
+                {
+                    "apiVersion": "v1",
+                    "kind": "ServiceAccount",
+                    "metadata": {"name": "default", "namespace": name},
+                },
+            ]
+        )
         return name
 
     return make
 
 
-def pod_specs(objs: list[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], dict[str, Any], dict[str, str]]]:
+def pod_specs(
+    objs: list[dict[str, Any]],
+) -> Iterator[tuple[dict[str, Any], dict[str, Any], dict[str, str]]]:
     """(object, pod spec, pod labels) of every workload and bare pod."""
     for obj in objs:
         kind = obj["kind"]

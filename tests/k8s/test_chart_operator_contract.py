@@ -29,7 +29,9 @@ def test_role_matches_the_operators_rbac(render) -> None:
     rbac = OPERATOR / "deploy" / "rbac.yaml"
     if not rbac.exists():
         pytest.skip("operator/deploy/rbac.yaml not in the repository yet")
-    theirs = next(d for d in yaml.safe_load_all(rbac.read_text()) if d and d["kind"] == "Role")["rules"]
+    theirs = next(d for d in yaml.safe_load_all(rbac.read_text()) if d and d["kind"] == "Role")[
+        "rules"
+    ]
     ours = next(o for o in render("default") if o["kind"] == "Role")["rules"]
     assert ours == theirs
     assert not [o for o in render("default") if o["kind"] in ("ClusterRole", "ClusterRoleBinding")]
@@ -40,8 +42,9 @@ def test_peering_crd_is_the_operators() -> None:
     if not theirs.exists():
         pytest.skip("operator/crds/kopf-peering.yaml not in the repository yet")
     ours = CHART / "crds" / "kopf-peering.yaml"
-    assert list(yaml.safe_load_all(ours.read_text())) == list(yaml.safe_load_all(theirs.read_text())), \
-        "copy operator/crds/kopf-peering.yaml to charts/movieweb/crds/"
+    assert list(yaml.safe_load_all(ours.read_text())) == list(
+        yaml.safe_load_all(theirs.read_text())
+    ), "copy operator/crds/kopf-peering.yaml to charts/movieweb/crds/"
 
 
 def test_names_follow_the_operator(render) -> None:
@@ -63,10 +66,19 @@ def test_names_follow_the_operator(render) -> None:
             assert src["secret"]["name"] == names.secret_name(name, i)
             item = src["secret"]["items"][0]
             assert item["key"] == "password"
-            assert f"{mounts['db-credentials']}/{item['path']}" == names.password_file(config.DEFAULT_SECRETS_DIR, name, i)
+            assert f"{mounts['db-credentials']}/{item['path']}" == names.password_file(
+                config.DEFAULT_SECRETS_DIR, name, i
+            )
         env = {e["name"]: e.get("value") for e in pod["containers"][0]["env"]}
-        assert env[f"MOVIEWEB_{service.upper()}_SHARD_MAP_FILE"] == f"{mounts['shardmap']}/{names.SHARDMAP_KEY}"
-        policy = next(o for o in objs if o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == f"{name}-postgres")
+        assert (
+            env[f"MOVIEWEB_{service.upper()}_SHARD_MAP_FILE"]
+            == f"{mounts['shardmap']}/{names.SHARDMAP_KEY}"
+        )
+        policy = next(
+            o
+            for o in objs
+            if o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == f"{name}-postgres"
+        )
         assert policy["spec"]["podSelector"]["matchLabels"] == {names.LABEL_SHARDSET: name}
         assert names.LABEL_SHARDSET in names.labels(name, service, 0)
 
@@ -74,11 +86,22 @@ def test_names_follow_the_operator(render) -> None:
 def test_operator_deployment(render) -> None:
     config = load("config")
     objs = render("operator-ha")
-    dep = next(o for o in objs if o["kind"] == "Deployment" and o["metadata"]["name"] == "movieweb-operator")
+    dep = next(
+        o
+        for o in objs
+        if o["kind"] == "Deployment" and o["metadata"]["name"] == "movieweb-operator"
+    )
     c = dep["spec"]["template"]["spec"]["containers"][0]
-    assert "--peering=movieweb-operator" in c["command"] and "--standalone" not in c["command"]
-    assert any(o["kind"] == "KopfPeering" and o["metadata"]["name"] == "movieweb-operator" for o in objs)
+    assert "--peering=movieweb-operator" in c["command"]
+    assert "--standalone" not in c["command"]
+    assert any(
+        o["kind"] == "KopfPeering" and o["metadata"]["name"] == "movieweb-operator" for o in objs
+    )
     env = {e["name"]: e.get("value") for e in c["env"]}
     assert int(env["MOVIEWEB_OPERATOR_METRICS_PORT"]) == config.OperatorSettings().metrics_port
-    single = next(o for o in render("default") if o["kind"] == "Deployment" and o["metadata"]["name"] == "mw-movieweb-operator")
+    single = next(
+        o
+        for o in render("default")
+        if o["kind"] == "Deployment" and o["metadata"]["name"] == "mw-movieweb-operator"
+    )
     assert "--standalone" in single["spec"]["template"]["spec"]["containers"][0]["command"]

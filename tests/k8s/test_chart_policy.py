@@ -15,7 +15,9 @@ from typing import Any
 import pytest
 
 CHART = Path(__file__).resolve().parents[2] / "charts" / "movieweb"
-VALUE_SETS = sorted(p.name.removesuffix("-values.yaml") for p in (CHART / "ci").glob("*-values.yaml"))
+VALUE_SETS = sorted(
+    p.name.removesuffix("-values.yaml") for p in (CHART / "ci").glob("*-values.yaml")
+)
 NEEDS_API_TOKEN = {"operator"}  # components that talk to the Kubernetes API
 
 
@@ -80,9 +82,15 @@ def test_containers_are_restricted(render, value_set: str) -> None:
                 problems.append(f"{where}: allowPrivilegeEscalation is not false")
             if sc.get("privileged"):
                 problems.append(f"{where}: privileged")
-            if "ALL" not in sc.get("capabilities", {}).get("drop", []) or sc.get("capabilities", {}).get("add"):
+            if "ALL" not in sc.get("capabilities", {}).get("drop", []) or sc.get(
+                "capabilities", {}
+            ).get("add"):
                 problems.append(f"{where}: must drop ALL capabilities and add none")
-            seccomp = (sc.get("seccompProfile") or pod.get("securityContext", {}).get("seccompProfile") or {})
+            seccomp = (
+                sc.get("seccompProfile")
+                or pod.get("securityContext", {}).get("seccompProfile")
+                or {}
+            )
             if seccomp.get("type") != "RuntimeDefault":
                 problems.append(f"{where}: seccompProfile is not RuntimeDefault")
             res = c.get("resources", {})
@@ -96,7 +104,10 @@ def test_containers_are_restricted(render, value_set: str) -> None:
                 problems.append(f"{where}: image {image} is not pinned")
             if c.get("imagePullPolicy") == "Always":
                 problems.append(f"{where}: imagePullPolicy Always (pinned tags need IfNotPresent)")
-        is_test_hook = obj["kind"] == "Pod" and obj["metadata"].get("annotations", {}).get("helm.sh/hook") == "test"
+        is_test_hook = (
+            obj["kind"] == "Pod"
+            and obj["metadata"].get("annotations", {}).get("helm.sh/hook") == "test"
+        )
         if not is_test_hook:
             for c in pod["containers"]:
                 for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
@@ -108,7 +119,13 @@ def test_containers_are_restricted(render, value_set: str) -> None:
 @pytest.mark.parametrize("value_set", VALUE_SETS)
 def test_probes_use_the_health_endpoints(render, value_set: str) -> None:
     for obj, pod, labels in pod_specs(render(value_set)):
-        if labels.get("app.kubernetes.io/component") not in ("movies", "users", "reviews", "relations", "gateway"):
+        if labels.get("app.kubernetes.io/component") not in (
+            "movies",
+            "users",
+            "reviews",
+            "relations",
+            "gateway",
+        ):
             continue
         c = pod["containers"][0]
         assert c["readinessProbe"]["httpGet"]["path"] == "/readyz", name_of(obj)
@@ -121,10 +138,16 @@ def test_service_account_tokens(render, value_set: str) -> None:
     for obj, pod, labels in pod_specs(render(value_set)):
         component = labels.get("app.kubernetes.io/component")
         wants = component in NEEDS_API_TOKEN
-        assert pod.get("automountServiceAccountToken") is wants, f"{name_of(obj)} automountServiceAccountToken"
+        assert pod.get("automountServiceAccountToken") is wants, (
+            f"{name_of(obj)} automountServiceAccountToken"
+        )
         if pod.get("serviceAccountName"):
-            sa = [o for o in render(value_set) if o["kind"] == "ServiceAccount"
-                  and o["metadata"]["name"] == pod["serviceAccountName"]]
+            sa = [
+                o
+                for o in render(value_set)
+                if o["kind"] == "ServiceAccount"
+                and o["metadata"]["name"] == pod["serviceAccountName"]
+            ]
             assert sa, f"{name_of(obj)}: ServiceAccount {pod['serviceAccountName']} is not rendered"
             assert sa[0].get("automountServiceAccountToken") is wants
 
@@ -132,9 +155,17 @@ def test_service_account_tokens(render, value_set: str) -> None:
 @pytest.mark.parametrize("value_set", VALUE_SETS)
 def test_every_stateless_deployment_has_an_hpa(render, value_set: str) -> None:
     objs = render(value_set)
-    deployments = [o for o in objs if o["kind"] == "Deployment"
-                   and o["metadata"]["labels"].get("app.kubernetes.io/component") != "operator"]
-    hpas = {o["spec"]["scaleTargetRef"]["name"]: o for o in objs if o["kind"] == "HorizontalPodAutoscaler"}
+    deployments = [
+        o
+        for o in objs
+        if o["kind"] == "Deployment"
+        and o["metadata"]["labels"].get("app.kubernetes.io/component") != "operator"
+    ]
+    hpas = {
+        o["spec"]["scaleTargetRef"]["name"]: o
+        for o in objs
+        if o["kind"] == "HorizontalPodAutoscaler"
+    }
     autoscaling = value_set != "no-autoscaling"
     for dep in deployments:
         name = dep["metadata"]["name"]
@@ -162,16 +193,23 @@ def test_pdbs_and_topology_spread(render, value_set: str) -> None:
         spread = pod.get("topologySpreadConstraints", [])
         assert any(t["topologyKey"] == "kubernetes.io/hostname" for t in spread), name_of(obj)
         if value_set != "no-autoscaling":
-            assert any(selector_matches(p["spec"]["selector"], labels) for p in pdbs), f"{name_of(obj)} has no PDB"
+            assert any(selector_matches(p["spec"]["selector"], labels) for p in pdbs), (
+                f"{name_of(obj)} has no PDB"
+            )
 
 
 @pytest.mark.parametrize("value_set", VALUE_SETS)
 def test_network_policies_cover_every_pod(render, value_set: str) -> None:
     objs = render(value_set)
     policies = [o for o in objs if o["kind"] == "NetworkPolicy"]
-    default_deny = [p for p in policies if p["spec"]["podSelector"].get("matchLabels", {}).keys()
-                    == {"app.kubernetes.io/name", "app.kubernetes.io/instance"}]
-    assert default_deny and set(default_deny[0]["spec"]["policyTypes"]) == {"Ingress", "Egress"}
+    default_deny = [
+        p
+        for p in policies
+        if p["spec"]["podSelector"].get("matchLabels", {}).keys()
+        == {"app.kubernetes.io/name", "app.kubernetes.io/instance"}
+    ]
+    assert default_deny
+    assert set(default_deny[0]["spec"]["policyTypes"]) == {"Ingress", "Egress"}
     assert "ingress" not in default_deny[0]["spec"]
     for obj, _pod, labels in pod_specs(objs):
         selecting = [p for p in policies if selector_matches(p["spec"]["podSelector"], labels)]
@@ -186,18 +224,31 @@ def test_network_paths(render) -> None:
     pol = {o["metadata"]["name"]: o["spec"] for o in objs if o["kind"] == "NetworkPolicy"}
     gw = pol["mw-movieweb-gateway"]
     sources = gw["ingress"][0]["from"]
-    assert {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}} in sources
-    assert {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}} in sources
-    egress_components = {t["podSelector"]["matchLabels"]["app.kubernetes.io/component"]
-                         for rule in gw["egress"] for t in rule.get("to", []) if "podSelector" in t}
+    assert {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}
+    } in sources
+    assert {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}
+    } in sources
+    egress_components = {
+        t["podSelector"]["matchLabels"]["app.kubernetes.io/component"]
+        for rule in gw["egress"]
+        for t in rule.get("to", [])
+        if "podSelector" in t
+    }
     assert egress_components == {"movies", "users", "reviews", "relations", "redis"}
     movies = pol["mw-movieweb-movies"]
-    assert movies["egress"][-1]["to"][0]["podSelector"]["matchLabels"] == {"movieweb.io/shardset": "mw-movieweb-movies"}
+    assert movies["egress"][-1]["to"][0]["podSelector"]["matchLabels"] == {
+        "movieweb.io/shardset": "mw-movieweb-movies"
+    }
     assert movies["egress"][-1]["ports"] == [{"protocol": "TCP", "port": 5432}]
     postgres = pol["mw-movieweb-movies-postgres"]
     assert postgres["podSelector"]["matchLabels"] == {"movieweb.io/shardset": "mw-movieweb-movies"}
     redis = pol["mw-movieweb-redis"]
-    assert [t["podSelector"]["matchLabels"]["app.kubernetes.io/component"] for t in redis["ingress"][0]["from"]] == ["gateway"]
+    assert [
+        t["podSelector"]["matchLabels"]["app.kubernetes.io/component"]
+        for t in redis["ingress"][0]["from"]
+    ] == ["gateway"]
 
 
 @pytest.mark.parametrize("value_set", VALUE_SETS)
@@ -205,5 +256,7 @@ def test_secrets_are_not_in_plain_env(render, value_set: str) -> None:
     for obj, pod, _labels in pod_specs(render(value_set)):
         for c in pod.get("initContainers", []) + pod["containers"]:
             for e in c.get("env", []):
-                if any(w in e["name"] for w in ("DATABASE_URL", "PASSWORD", "SECRET", "KEY")) and not e["name"].endswith("_FILE"):
+                if any(
+                    w in e["name"] for w in ("DATABASE_URL", "PASSWORD", "SECRET", "KEY")
+                ) and not e["name"].endswith("_FILE"):
                     assert "valueFrom" in e, f"{name_of(obj)}: {e['name']} is set in plain text"

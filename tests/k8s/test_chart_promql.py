@@ -45,14 +45,45 @@ GATEWAY = {
     "movieweb_redis_errors_total": {"op"},
 }
 HISTOGRAMS = {"movieweb_http_request_duration_seconds", "movieweb_backend_request_duration_seconds"}
-LABEL_VALUES = {("state", "in_use"), ("state", "idle"), ("layer", "l1"), ("layer", "l2"), ("result", "hit"),
-                ("result", "miss"), ("kind", "movie"), ("kind", "user")}
+LABEL_VALUES = {
+    ("state", "in_use"),
+    ("state", "idle"),
+    ("layer", "l1"),
+    ("layer", "l2"),
+    ("result", "hit"),
+    ("result", "miss"),
+    ("kind", "movie"),
+    ("kind", "user"),
+}
 # Labels the scrape adds (Prometheus Operator + the chart's relabeling), and Prometheus's own series.
-TARGET_LABELS = {"namespace", "pod", "service", "job", "instance", "endpoint", "container", "component"}
+TARGET_LABELS = {
+    "namespace",
+    "pod",
+    "service",
+    "job",
+    "instance",
+    "endpoint",
+    "container",
+    "component",
+}
 PROMETHEUS_SERIES = {"up"}
 
-KEYWORDS = {"and", "or", "unless", "by", "without", "on", "ignoring", "group_left", "group_right", "bool",
-            "offset", "inf", "nan", "atan2"}
+KEYWORDS = {
+    "and",
+    "or",
+    "unless",
+    "by",
+    "without",
+    "on",
+    "ignoring",
+    "group_left",
+    "group_right",
+    "bool",
+    "offset",
+    "inf",
+    "nan",
+    "atan2",
+}
 
 
 def contract_series() -> dict[str, set[str]]:
@@ -74,7 +105,7 @@ def strip_strings(expr: str) -> str:
 def selectors(expr: str) -> list[tuple[str, list[tuple[str, str, str]]]]:
     """(metric, [(label, op, value)]) for every `metric{...}` selector."""
     out = []
-    for m in re.finditer(r'([A-Za-z_:][\w:]*)\s*\{([^{}]*)\}', expr):
+    for m in re.finditer(r"([A-Za-z_:][\w:]*)\s*\{([^{}]*)\}", expr):
         matchers = re.findall(r'(\w+)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"', m.group(2))
         out.append((m.group(1), matchers))
     return out
@@ -89,7 +120,7 @@ def metric_names(expr: str) -> set[str]:
     names = set()
     for m in re.finditer(r"(?<![\w.:$])([A-Za-z_:][\w:]*)", e):
         word = m.group(1)
-        rest = e[m.end():].lstrip()
+        rest = e[m.end() :].lstrip()
         if rest.startswith("(") or word.lower() in KEYWORDS:
             continue  # a function or aggregation, or a keyword
         names.add(word)
@@ -111,7 +142,7 @@ def dashboard_exprs() -> list[str]:
         if isinstance(q, dict):
             q = q.get("query")
         if isinstance(q, str) and q.startswith("label_values("):
-            inner = q[len("label_values("):-1]
+            inner = q[len("label_values(") : -1]
             exprs.append(inner.rsplit(",", 1)[0] if "," in inner else inner)
     return exprs
 
@@ -140,7 +171,11 @@ def check(exprs: list[str], known: dict[str, set[str]], recorded: set[str]) -> l
             for label, _op, value in matchers:
                 if label not in labels and label not in TARGET_LABELS:
                     problems.append(f"{name} has no label {label!r}: {expr.strip()[:120]}")
-                if label in {"state", "layer", "result", "kind"} and _op == "=" and (label, value) not in LABEL_VALUES:
+                if (
+                    label in {"state", "layer", "result", "kind"}
+                    and _op == "="
+                    and (label, value) not in LABEL_VALUES
+                ):
                     problems.append(f"{name}{{{label}={value!r}}} is never exported")
     return problems
 
@@ -150,8 +185,10 @@ def strip_strings_keep(expr: str) -> str:
 
 
 def test_promql_parser_finds_metrics() -> None:
-    expr = ('histogram_quantile(0.95, sum by (le, route) (rate(movieweb_http_request_duration_seconds_bucket'
-            '{namespace=~"$namespace", route!="/x{y}"}[$__rate_interval]))) / on (ns) group_left up and bool foo:bar')
+    expr = (
+        "histogram_quantile(0.95, sum by (le, route) (rate(movieweb_http_request_duration_seconds_bucket"
+        '{namespace=~"$namespace", route!="/x{y}"}[$__rate_interval]))) / on (ns) group_left up and bool foo:bar'
+    )
     assert metric_names(expr) == {"movieweb_http_request_duration_seconds_bucket", "up", "foo:bar"}
 
 
@@ -166,33 +203,64 @@ def test_dashboard_uses_only_exported_metrics() -> None:
     assert not check(exprs, contract_series(), set())
     used = set().union(*(metric_names(e) for e in exprs))
     # It shows what the issue asks for: rates, latency, errors, cache hit ratio, DB pool use.
-    for family in ("movieweb_http_requests_total", "movieweb_http_request_duration_seconds_bucket",
-                   "movieweb_cache_requests_total", "movieweb_db_pool_connections", "movieweb_db_pool_size"):
+    for family in (
+        "movieweb_http_requests_total",
+        "movieweb_http_request_duration_seconds_bucket",
+        "movieweb_cache_requests_total",
+        "movieweb_db_pool_connections",
+        "movieweb_db_pool_size",
+    ):
         assert family in used
-    assert any("histogram_quantile(0.99" in e for e in exprs) and any("histogram_quantile(0.5" in e for e in exprs)
+    assert any("histogram_quantile(0.99" in e for e in exprs)
+    assert any("histogram_quantile(0.5" in e for e in exprs)
 
 
 def test_alerts_use_only_exported_metrics(render) -> None:
     exprs, records = rule_exprs(render)
     problems = check(exprs, contract_series(), records)
     assert not problems, "\n".join(problems)
-    alerts = {r["alert"] for g in next(o for o in render("default") if o["kind"] == "PrometheusRule")["spec"]["groups"]
-              for r in g["rules"] if "alert" in r}
-    assert {"MoviewebErrorBudgetBurnFast", "MoviewebLatencyBudgetBurnFast", "MoviewebProcessRestarting",
-            "MoviewebCacheHitRatioCollapse"} <= alerts
+    alerts = {
+        r["alert"]
+        for g in next(o for o in render("default") if o["kind"] == "PrometheusRule")["spec"][
+            "groups"
+        ]
+        for r in g["rules"]
+        if "alert" in r
+    }
+    assert {
+        "MoviewebErrorBudgetBurnFast",
+        "MoviewebLatencyBudgetBurnFast",
+        "MoviewebProcessRestarting",
+        "MoviewebCacheHitRatioCollapse",
+    } <= alerts
 
 
 def test_latency_threshold_is_a_bucket_bound(render) -> None:
     exprs, _ = rule_exprs(render)
     bounds = set(re.findall(r'le="([^"]+)"', "\n".join(exprs)))
-    buckets = {"0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1.0", "2.5", "5.0", "10.0"}
+    buckets = {
+        "0.001",
+        "0.0025",
+        "0.005",
+        "0.01",
+        "0.025",
+        "0.05",
+        "0.1",
+        "0.25",
+        "0.5",
+        "1.0",
+        "2.5",
+        "5.0",
+        "10.0",
+    }
     try:  # the services' real buckets, when the shared library is importable
         from movieweb_shared.metrics import LATENCY_BUCKETS  # type: ignore[import-not-found]
 
         buckets = {str(float(b)) for b in LATENCY_BUCKETS} | {repr(b) for b in LATENCY_BUCKETS}
     except ImportError:
         pass
-    assert bounds and bounds <= buckets, f"{bounds} are not bucket bounds of {sorted(buckets)}"
+    assert bounds, "no le= bound in the rules"
+    assert bounds <= buckets, f"{bounds} are not bucket bounds of {sorted(buckets)}"
 
 
 # --------------------------------------------------------------------------- real scrape
@@ -249,18 +317,44 @@ def scraped(request, tmp_path_factory) -> dict[str, dict[str, set[str]]]:
     try:
         for svc in SERVICES:
             p = f"MOVIEWEB_{svc.upper()}_"
-            env = {**os.environ, f"{p}LOG_LEVEL": "WARNING", f"{p}JWKS_URL": f"http://127.0.0.1:{ports['users']}/.well-known/jwks.json"}
+            env = {
+                **os.environ,
+                f"{p}LOG_LEVEL": "WARNING",
+                f"{p}JWKS_URL": f"http://127.0.0.1:{ports['users']}/.well-known/jwks.json",
+            }
             if svc == "gateway":
-                env |= {f"{p}REDIS_URL": f"redis://127.0.0.1:{_free_port()}/0", f"{p}COOKIE_SECURE": "false"}
-                env |= {f"{p}{b.upper()}_URL": f"http://127.0.0.1:{ports[b]}" for b in SERVICES if b != "gateway"}
+                env |= {
+                    f"{p}REDIS_URL": f"redis://127.0.0.1:{_free_port()}/0",
+                    f"{p}COOKIE_SECURE": "false",
+                }
+                env |= {
+                    f"{p}{b.upper()}_URL": f"http://127.0.0.1:{ports[b]}"
+                    for b in SERVICES
+                    if b != "gateway"
+                }
             else:
-                env |= {f"{p}DATABASE_URL": postgres.create_database(f"scrape_{svc}"), f"{p}MIGRATE_ON_START": "true"}
+                env |= {
+                    f"{p}DATABASE_URL": postgres.create_database(f"scrape_{svc}"),
+                    f"{p}MIGRATE_ON_START": "true",
+                }
             if svc == "users":
                 env[f"{p}SIGNING_KEY_FILE"] = str(tmp / "signing-key.pem")
-            log = open(tmp / f"{svc}.log", "wb")
-            proc = subprocess.Popen([str(Path(sys.executable).parent / "movieweb"), "serve", svc, "--host", "127.0.0.1",
-                                     "--port", str(ports[svc])], env=env, stdout=log, stderr=subprocess.STDOUT,
-                                    start_new_session=True)
+            log = open(tmp / f"{svc}.log", "wb")  # noqa: SIM115 - closed in the finally
+            proc = subprocess.Popen(
+                [
+                    str(Path(sys.executable).parent / "movieweb"),
+                    "serve",
+                    svc,
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(ports[svc]),
+                ],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
             procs[svc] = (proc, ports[svc], log)
         result: dict[str, dict[str, set[str]]] = {}
         deadline = time.monotonic() + 90
@@ -273,12 +367,16 @@ def scraped(request, tmp_path_factory) -> dict[str, dict[str, set[str]]]:
                     if r.status_code == 200:
                         # One request so the HTTP families have samples (and labels) too.
                         httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                        result[svc] = _families(httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).text)
+                        result[svc] = _families(
+                            httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).text
+                        )
                         break
                 except httpx.HTTPError:
                     pass
                 if time.monotonic() > deadline:
-                    pytest.fail(f"{svc} /metrics never answered: {(tmp / f'{svc}.log').read_text()[-3000:]}")
+                    pytest.fail(
+                        f"{svc} /metrics never answered: {(tmp / f'{svc}.log').read_text()[-3000:]}"
+                    )
                 time.sleep(0.3)
         return result
     finally:
@@ -298,7 +396,9 @@ def test_contract_matches_real_scrapes(scraped) -> None:
         for name in expected:
             series = [f"{name}_bucket"] if name in HISTOGRAMS else [name]
             for s in series:
-                assert s in fams, f"{svc} does not export {s} (has {sorted(f for f in fams if f.startswith('movieweb'))})"
+                assert s in fams, (
+                    f"{svc} does not export {s} (has {sorted(f for f in fams if f.startswith('movieweb'))})"
+                )
 
 
 def test_dashboard_and_alerts_against_real_scrapes(scraped, render) -> None:
@@ -311,6 +411,10 @@ def test_dashboard_and_alerts_against_real_scrapes(scraped, render) -> None:
         if name in exported:
             exported[name] |= labels
     rules, records = rule_exprs(render)
-    used = set().union(*(metric_names(e) for e in dashboard_exprs() + rules)) - records - PROMETHEUS_SERIES
+    used = (
+        set().union(*(metric_names(e) for e in dashboard_exprs() + rules))
+        - records
+        - PROMETHEUS_SERIES
+    )
     missing = sorted(used - set(exported))
     assert not missing, f"PromQL uses metrics no service exports: {missing}"

@@ -15,7 +15,10 @@ from pathlib import Path
 import pytest
 
 CHART = Path(__file__).resolve().parents[2] / "charts" / "movieweb"
-VALUE_SETS = sorted(p.name.removesuffix("-values.yaml") for p in (CHART / "ci").glob("*-values.yaml"))
+pytestmark = pytest.mark.k8s  # needs the real kube-apiserver + etcd
+VALUE_SETS = sorted(
+    p.name.removesuffix("-values.yaml") for p in (CHART / "ci").glob("*-values.yaml")
+)
 
 
 def test_server_is_the_pinned_version(api, k8s_versions) -> None:
@@ -23,7 +26,9 @@ def test_server_is_the_pinned_version(api, k8s_versions) -> None:
 
 
 @pytest.mark.parametrize("value_set", VALUE_SETS)
-def test_every_object_passes_server_side_dry_run(api, render, make_namespace, value_set: str) -> None:
+def test_every_object_passes_server_side_dry_run(
+    api, render, make_namespace, value_set: str
+) -> None:
     namespace = make_namespace(f"dryrun-{value_set}"[:63])
     objs = render(value_set, namespace=namespace)
     failures = []
@@ -66,9 +71,14 @@ def test_schema_catches_a_bad_object(api, render, make_namespace) -> None:
     dep = next(o for o in render("default", namespace=namespace) if o["kind"] == "Deployment")
     bad = {**dep, "spec": {**dep["spec"], "replica": 3}}
     resp = api.create(bad, namespace=namespace, dry_run=True)
-    assert resp.status_code == 400 and 'unknown field "spec.replica"' in resp.json()["message"]
-    policy = next(o for o in render("gateway-api", namespace=namespace) if o["kind"] == "UpstreamSettingsPolicy"
-                  and o["spec"].get("hashMethodKey"))
+    assert resp.status_code == 400
+    assert 'unknown field "spec.replica"' in resp.json()["message"]
+    policy = next(
+        o
+        for o in render("gateway-api", namespace=namespace)
+        if o["kind"] == "UpstreamSettingsPolicy" and o["spec"].get("hashMethodKey")
+    )
     spec = {k: v for k, v in policy["spec"].items() if k != "hashMethodKey"}
     resp = api.create({**policy, "spec": spec}, namespace=namespace, dry_run=True)
-    assert resp.status_code == 422 and "hashMethodKey is required" in resp.json()["message"]
+    assert resp.status_code == 422
+    assert "hashMethodKey is required" in resp.json()["message"]

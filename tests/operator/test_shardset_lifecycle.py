@@ -2,53 +2,44 @@
 
 from __future__ import annotations
 
-import itertools
+import time
 from typing import Any
 
-from movieweb_shared.sharding import ShardMap
-
-from .conftest import Cluster, OperatorProcess, eventually
-
-_ids = itertools.count()
-
-SPEC: dict[str, Any] = {
-    "service": "relations",
-    "shards": 3,
-    "postgres": {"image": "docker.io/library/postgres", "version": "17.6"},
-    "storage": {"size": "2Gi", "storageClassName": "fast"},
-    "resources": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"cpu": "1", "memory": "1Gi"}},
-}
-
-
-def new_name(prefix: str = "rel") -> str:
-    return f"{prefix}-{next(_ids)}"
+from movieweb_operator_testkit import (
+    RECONCILE_INTERVAL_S,
+    SPEC,
+    Cluster,
+    OperatorProcess,
+    condition,
+    create_and_wait,
+    eventually,
+    make_claims,
+    new_name,
+    published_map,
+)
 
 
-def condition(body: dict[str, Any] | None, type_: str) -> dict[str, Any]:
-    for cond in ((body or {}).get("status") or {}).get("conditions") or []:
-        if cond["type"] == type_:
-            return dict(cond)
-    return {}
-
-
-def published_map(cluster: Cluster, name: str) -> ShardMap | None:
-    cm = cluster.configmap(f"{name}-shardmap")
-    if cm is None:
-        return None
-    return ShardMap.model_validate_json(cm.data["shardmap.json"])
-
-
-def test_a_shardset_becomes_shards_a_map_and_a_status(operator: OperatorProcess, cluster: Cluster) -> None:
+def test_a_shardset_becomes_shards_a_map_and_a_status(
+    operator: OperatorProcess, cluster: Cluster
+) -> None:
     name = new_name()
     owner = cluster.create_shardset(name, SPEC)
     uid = owner["metadata"]["uid"]
 
-    sets = eventually(lambda: [cluster.statefulset(f"{name}-{i}") for i in range(3)] if all(
-        cluster.statefulset(f"{name}-{i}") for i in range(3)) else None, what="3 StatefulSets")
+    sets = eventually(
+        lambda: (
+            [cluster.statefulset(f"{name}-{i}") for i in range(3)]
+            if all(cluster.statefulset(f"{name}-{i}") for i in range(3))
+            else None
+        ),
+        what="3 StatefulSets",
+    )
     shard_map = eventually(lambda: published_map(cluster, name), what="the shard map")
     for i, sts in enumerate(sets):
         refs = sts.metadata.owner_references
-        assert [(r.kind, r.name, r.uid, r.controller) for r in refs] == [("ShardSet", name, uid, True)]
+        assert [(r.kind, r.name, r.uid, r.controller) for r in refs] == [
+            ("ShardSet", name, uid, True)
+        ]
         assert sts.spec.replicas == 1
         assert sts.spec.service_name == f"{name}-{i}-rw"
         pod = sts.spec.template.spec
@@ -57,7 +48,8 @@ def test_a_shardset_becomes_shards_a_map_and_a_status(operator: OperatorProcess,
         assert pg.readiness_probe._exec.command[0] == "pg_isready"
         assert pg.liveness_probe._exec.command[0] == "pg_isready"
         assert pg.resources.limits == {"cpu": "1", "memory": "1Gi"}
-        assert pod.security_context.run_as_user == 999 and pod.security_context.fs_group == 999
+        assert pod.security_context.run_as_user == 999
+        assert pod.security_context.fs_group == 999
         assert pod.security_context.run_as_non_root is True
         assert pg.security_context.allow_privilege_escalation is False
         assert pg.security_context.capabilities.drop == ["ALL"]
@@ -68,26 +60,31 @@ def test_a_shardset_becomes_shards_a_map_and_a_status(operator: OperatorProcess,
         assert sts.spec.template.metadata.labels["movieweb.io/shardset"] == name
 
         svc = cluster.service(f"{name}-{i}-rw")
-        assert svc is not None and svc.spec.cluster_ip == "None"
+        assert svc is not None
+        assert svc.spec.cluster_ip == "None"
         assert svc.spec.selector == {"movieweb.io/shardset": name, "movieweb.io/shard": str(i)}
         assert svc.metadata.owner_references[0].uid == uid
         secret = cluster.secret(f"{name}-{i}-app")
         assert secret is not None
-        assert secret["username"] == "relations" and secret["dbname"] == "relations"
+        assert secret["username"] == "relations"
+        assert secret["dbname"] == "relations"
         assert len(secret["password"]) >= 32
     # Each shard has its own generated password.
     passwords = {cluster.secret(f"{name}-{i}-app")["password"] for i in range(3)}  # type: ignore[index]
     assert len(passwords) == 3
 
     # The map: the shared model parses it (so every slot has exactly one owner); even split.
-    assert shard_map.version == 1 and shard_map.slots == 4096
+    assert shard_map.version == 1
+    assert shard_map.slots == 4096
     assert [s.name for s in shard_map.shards] == [f"{name}-{i}" for i in range(3)]
     owners = {shard_map.shard_for_slot(slot).name for slot in range(4096)}
     assert owners == {f"{name}-{i}" for i in range(3)}
     assert [s.ranges for s in shard_map.shards] == [[[0, 1364]], [[1365, 2729]], [[2730, 4095]]]
     first = shard_map.shards[0]
-    assert first.host == f"{name}-0-rw.{cluster.namespace}.svc" and first.port == 5432
-    assert first.database == "relations" and first.user == "relations"
+    assert first.host == f"{name}-0-rw.{cluster.namespace}.svc"
+    assert first.port == 5432
+    assert first.database == "relations"
+    assert first.user == "relations"
     assert str(first.password_file) == f"/var/run/secrets/movieweb/db/{name}-0/password"
 
     def status_reported() -> dict[str, Any] | None:
@@ -101,16 +98,12 @@ def test_a_shardset_becomes_shards_a_map_and_a_status(operator: OperatorProcess,
     assert status["readyShards"] == 0
     assert status["phase"] == "Provisioning"
     ready = condition(body, "Ready")
-    assert ready["status"] == "False" and ready["reason"] == "ShardsNotReady"
+    assert ready["status"] == "False"
+    assert ready["reason"] == "ShardsNotReady"
     assert f"0/3 shards ready; waiting for {name}-0, {name}-1, {name}-2" in ready["message"]
     assert condition(body, "Progressing")["status"] == "True"
     assert condition(body, "Degraded")["status"] == "False"
     assert "movieweb.io/finalizer" in body["metadata"]["finalizers"]
-
-
-def create_and_wait(cluster: Cluster, name: str, spec: dict[str, Any] | None = None) -> ShardMap:
-    cluster.create_shardset(name, spec or SPEC)
-    return eventually(lambda: published_map(cluster, name), what=f"the shard map of {name}")
 
 
 def test_readiness_comes_from_the_statefulsets(operator: OperatorProcess, cluster: Cluster) -> None:
@@ -119,31 +112,45 @@ def test_readiness_comes_from_the_statefulsets(operator: OperatorProcess, cluste
     # What the StatefulSet controller would report once each pod passes pg_isready.
     for i in range(3):
         cluster.apps.patch_namespaced_stateful_set_status(
-            f"{name}-{i}", cluster.namespace,
+            f"{name}-{i}",
+            cluster.namespace,
             {"status": {"replicas": 1, "readyReplicas": 1, "availableReplicas": 1}},
         )
-    body = eventually(lambda: (b := cluster.shardset(name)) and b["status"].get("readyShards") == 3 and b,
-                      what="readyShards 3")
+    body = eventually(
+        lambda: (b := cluster.shardset(name)) and b["status"].get("readyShards") == 3 and b,
+        what="readyShards 3",
+    )
     assert body["status"]["phase"] == "Ready"
     ready = condition(body, "Ready")
-    assert ready["status"] == "True" and ready["reason"] == "AllShardsReady"
+    assert ready["status"] == "True"
+    assert ready["reason"] == "AllShardsReady"
     assert condition(body, "Progressing")["status"] == "False"
 
 
-def test_a_spec_change_rolls_into_the_statefulsets(operator: OperatorProcess, cluster: Cluster) -> None:
+def test_a_spec_change_rolls_into_the_statefulsets(
+    operator: OperatorProcess, cluster: Cluster
+) -> None:
     name = new_name()
     before = create_and_wait(cluster, name)
     eventually(lambda: all(cluster.statefulset(f"{name}-{i}") for i in range(3)))
     passwords = [cluster.secret(f"{name}-{i}-app")["password"] for i in range(3)]  # type: ignore[index]
 
     # (a merge patch: null removes the requests from the spec)
-    cluster.patch_shardset(name, {"postgres": {"version": "17.7"},
-                                  "resources": {"requests": None, "limits": {"cpu": "2", "memory": "2Gi"}}})
+    cluster.patch_shardset(
+        name,
+        {
+            "postgres": {"version": "17.7"},
+            "resources": {"requests": None, "limits": {"cpu": "2", "memory": "2Gi"}},
+        },
+    )
 
     def rolled() -> bool:
         for i in range(3):
             (pg,) = cluster.statefulset(f"{name}-{i}").spec.template.spec.containers  # type: ignore[union-attr]
-            if pg.image != "docker.io/library/postgres:17.7" or pg.resources.limits != {"cpu": "2", "memory": "2Gi"}:
+            if pg.image != "docker.io/library/postgres:17.7" or pg.resources.limits != {
+                "cpu": "2",
+                "memory": "2Gi",
+            }:
                 return False
         return True
 
@@ -154,8 +161,13 @@ def test_a_spec_change_rolls_into_the_statefulsets(operator: OperatorProcess, cl
     # Credentials are generated once and kept; the map does not depend on the image.
     assert [cluster.secret(f"{name}-{i}-app")["password"] for i in range(3)] == passwords  # type: ignore[index]
     assert published_map(cluster, name) == before
-    body = eventually(lambda: (b := cluster.shardset(name)) and
-                      b["status"]["observedGeneration"] == b["metadata"]["generation"] and b)
+    body = eventually(
+        lambda: (
+            (b := cluster.shardset(name))
+            and b["status"]["observedGeneration"] == b["metadata"]["generation"]
+            and b
+        )
+    )
     assert body["metadata"]["generation"] == 2
 
 
@@ -170,36 +182,51 @@ def test_deleted_children_come_back(operator: OperatorProcess, cluster: Cluster)
     cluster.core.delete_namespaced_config_map(f"{name}-shardmap", cluster.namespace)
     # An edit of an owned field is drift too.
     cluster.apps.patch_namespaced_stateful_set(
-        f"{name}-2", cluster.namespace,
-        {"spec": {"template": {"spec": {"containers": [{"name": "postgres", "image": "evil:1"}]}}}})
+        f"{name}-2",
+        cluster.namespace,
+        {"spec": {"template": {"spec": {"containers": [{"name": "postgres", "image": "evil:1"}]}}}},
+    )
     assert cluster.statefulset(f"{name}-1") is None
 
     eventually(lambda: cluster.statefulset(f"{name}-1"), what="the StatefulSet back")
     eventually(lambda: cluster.service(f"{name}-0-rw"), what="the Service back")
     # The map comes back unchanged: same ranges, same version (kept on the ShardSet).
     assert eventually(lambda: published_map(cluster, name), what="the map back") == shard_map
-    eventually(lambda: cluster.statefulset(f"{name}-2").spec.template.spec.containers[0].image  # type: ignore[union-attr]
-               == "docker.io/library/postgres:17.6", what="the edited image put right")
+    eventually(
+        lambda: (
+            cluster.statefulset(f"{name}-2").spec.template.spec.containers[0].image  # type: ignore[union-attr]
+            == "docker.io/library/postgres:17.6"
+        ),
+        what="the edited image put right",
+    )
     assert cluster.secret(f"{name}-2-app")["password"] == password  # type: ignore[index]
 
 
-def test_scaling_up_adds_empty_shards_and_bumps_the_map(operator: OperatorProcess, cluster: Cluster) -> None:
+def test_scaling_up_adds_empty_shards_and_bumps_the_map(
+    operator: OperatorProcess, cluster: Cluster
+) -> None:
     name = new_name()
     v1 = create_and_wait(cluster, name)
 
     cluster.patch_shardset(name, {"shards": 4})
-    v2 = eventually(lambda: (m := published_map(cluster, name)) and m.version == 2 and m, what="map version 2")
+    v2 = eventually(
+        lambda: (m := published_map(cluster, name)) and m.version == 2 and m, what="map version 2"
+    )
     assert cluster.statefulset(f"{name}-3") is not None
-    assert cluster.secret(f"{name}-3-app") is not None and cluster.service(f"{name}-3-rw") is not None
+    assert cluster.secret(f"{name}-3-app") is not None
+    assert cluster.service(f"{name}-3-rw") is not None
     # No slot moved: the first three shards keep their ranges, the new one has none.
     assert v2.shards[:3] == v1.shards
-    assert v2.shards[3].name == f"{name}-3" and v2.shards[3].ranges == []
+    assert v2.shards[3].name == f"{name}-3"
+    assert v2.shards[3].ranges == []
     cm = cluster.configmap(f"{name}-shardmap")
     assert cm.metadata.annotations["movieweb.io/shardmap-version"] == "2"  # type: ignore[union-attr]
     eventually(lambda: cluster.shardset(name)["status"]["shardMapVersion"] == 2)  # type: ignore[index]
 
 
-def test_scaling_down_is_refused_while_the_shards_own_slots(operator: OperatorProcess, cluster: Cluster) -> None:
+def test_scaling_down_is_refused_while_the_shards_own_slots(
+    operator: OperatorProcess, cluster: Cluster
+) -> None:
     name = new_name()
     create_and_wait(cluster, name)
     cluster.patch_shardset(name, {"shards": 4})
@@ -216,7 +243,8 @@ def test_scaling_down_is_refused_while_the_shards_own_slots(operator: OperatorPr
     assert degraded["reason"] == "SpecRefused"
     assert degraded["message"] == (
         f"cannot scale down to 2 shards: {name}-2 owns slots 2730-4095. Move those slots to the "
-        "remaining shards first (a new shard map version), or set spec.shards back to 4")
+        "remaining shards first (a new shard map version), or set spec.shards back to 4"
+    )
     assert condition(body, "Ready")["status"] == "False"
     assert body["status"]["phase"] == "Degraded"
     # Nothing was touched: every shard and the map as they were.
@@ -225,32 +253,29 @@ def test_scaling_down_is_refused_while_the_shards_own_slots(operator: OperatorPr
 
     # Removing only the empty shard is allowed: its children go, the map loses it.
     cluster.patch_shardset(name, {"shards": 3})
-    v3 = eventually(lambda: (m := published_map(cluster, name)) and m.version == 3 and m, what="map version 3")
+    v3 = eventually(
+        lambda: (m := published_map(cluster, name)) and m.version == 3 and m, what="map version 3"
+    )
     assert v3.shards == v2.shards[:3]
-    eventually(lambda: cluster.statefulset(f"{name}-3") is None and cluster.secret(f"{name}-3-app") is None
-               and cluster.service(f"{name}-3-rw") is None, what="shard 3 removed")
-    body = eventually(lambda: (b := cluster.shardset(name)) and condition(b, "Degraded")["status"] == "False" and b)
+    eventually(
+        lambda: (
+            cluster.statefulset(f"{name}-3") is None
+            and cluster.secret(f"{name}-3-app") is None
+            and cluster.service(f"{name}-3-rw") is None
+        ),
+        what="shard 3 removed",
+    )
+    body = eventually(
+        lambda: (
+            (b := cluster.shardset(name)) and condition(b, "Degraded")["status"] == "False" and b
+        )
+    )
     assert condition(body, "Degraded")["reason"] == "AsExpected"
 
 
-def make_claims(cluster: Cluster, name: str, shards: int) -> list[str]:
-    """The claims the StatefulSet controller would create from the claim templates, bound
-    (as the volume controller would mark them)."""
-    made = []
-    for i in range(shards):
-        claim = f"data-{name}-{i}-0"
-        cluster.core.create_namespaced_persistent_volume_claim(cluster.namespace, {
-            "metadata": {"name": claim, "labels": {"movieweb.io/shardset": name, "movieweb.io/shard": str(i)}},
-            "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "fast",
-                     "resources": {"requests": {"storage": "2Gi"}}},
-        })
-        cluster.core.patch_namespaced_persistent_volume_claim_status(
-            claim, cluster.namespace, {"status": {"phase": "Bound", "capacity": {"storage": "2Gi"}}})
-        made.append(claim)
-    return made
-
-
-def test_deletion_keeps_the_volumes_under_retain(operator: OperatorProcess, cluster: Cluster) -> None:
+def test_deletion_keeps_the_volumes_under_retain(
+    operator: OperatorProcess, cluster: Cluster
+) -> None:
     name = new_name()
     create_and_wait(cluster, name, {**SPEC, "shards": 2})
     claims = make_claims(cluster, name, 2)
@@ -267,26 +292,60 @@ def test_deletion_keeps_the_volumes_under_retain(operator: OperatorProcess, clus
     assert cluster.claims(f"movieweb.io/shardset={name}") == sorted(claims)
 
 
-def test_deletion_deletes_the_volumes_under_delete(operator: OperatorProcess, cluster: Cluster) -> None:
+def test_deletion_deletes_the_volumes_under_delete(
+    operator: OperatorProcess, cluster: Cluster
+) -> None:
     name, other = new_name(), new_name()
     create_and_wait(cluster, name, {**SPEC, "shards": 2, "reclaimPolicy": "Delete"})
     make_claims(cluster, name, 2)
     unrelated = make_claims(cluster, other, 1)
     # A claim grows with spec.storage.size (claim templates cannot change).
     cluster.patch_shardset(name, {"storage": {"size": "3Gi"}})
-    eventually(lambda: all(
-        cluster.core.read_namespaced_persistent_volume_claim(f"data-{name}-{i}-0", cluster.namespace)
-        .spec.resources.requests["storage"] == "3Gi" for i in range(2)), what="claims resized")
+    eventually(
+        lambda: all(
+            cluster.core.read_namespaced_persistent_volume_claim(
+                f"data-{name}-{i}-0", cluster.namespace
+            ).spec.resources.requests["storage"]
+            == "3Gi"
+            for i in range(2)
+        ),
+        what="claims resized",
+    )
 
     cluster.delete_shardset(name)
 
     eventually(lambda: cluster.shardset(name) is None, what="the ShardSet gone")
+
     # Deleting claims sets their deletionTimestamp; the pvc-protection finalizer would wait for
     # pods, and with no controller-manager it is not removed here: count only live claims.
     def live_claims() -> list[str]:
         items = cluster.core.list_namespaced_persistent_volume_claim(
-            cluster.namespace, label_selector=f"movieweb.io/shardset in ({name},{other})").items
+            cluster.namespace, label_selector=f"movieweb.io/shardset in ({name},{other})"
+        ).items
         return sorted(c.metadata.name for c in items if c.metadata.deletion_timestamp is None)
 
     assert eventually(lambda: live_claims() == unrelated and live_claims())
     assert cluster.statefulset(f"{name}-0") is None
+
+
+def test_repeated_reconciles_change_nothing(operator: OperatorProcess, cluster: Cluster) -> None:
+    name = new_name()
+    create_and_wait(cluster, name, {**SPEC, "shards": 2})
+
+    def versions() -> dict[str, str]:
+        out = {"map": cluster.configmap(f"{name}-shardmap").metadata.resource_version}  # type: ignore[union-attr]
+        for i in range(2):
+            out[f"sts{i}"] = cluster.statefulset(f"{name}-{i}").metadata.resource_version  # type: ignore[union-attr]
+            out[f"svc{i}"] = cluster.service(f"{name}-{i}-rw").metadata.resource_version  # type: ignore[union-attr]
+            out[f"secret{i}"] = cluster.core.read_namespaced_secret(
+                f"{name}-{i}-app", cluster.namespace
+            ).metadata.resource_version
+        out["shardset"] = cluster.shardset(name)["metadata"]["resourceVersion"]  # type: ignore[index]
+        return out
+
+    eventually(lambda: cluster.shardset(name)["status"].get("shardMapVersion") == 1)  # type: ignore[index]
+    time.sleep(RECONCILE_INTERVAL_S)  # the first timer run settles kopf's own annotations
+    before = versions()
+    time.sleep(RECONCILE_INTERVAL_S * 2.5)  # at least two more timer reconciles
+    assert "Timer 'repair_drift' succeeded" in operator.log()
+    assert versions() == before

@@ -41,7 +41,9 @@ def configure(settings: kopf.OperatorSettings, **_: Any) -> None:
     # Our own annotation keys and finalizer (kopf's default status field would be pruned by
     # the CRD's structural schema, so progress is kept in annotations).
     settings.persistence.finalizer = names.FINALIZER
-    settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix="kopf.movieweb.io")
+    settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(
+        prefix="kopf.movieweb.io"
+    )
     settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(
         prefix="kopf.movieweb.io", key="last-handled-configuration"
     )
@@ -52,7 +54,9 @@ def configure(settings: kopf.OperatorSettings, **_: Any) -> None:
     # Two replicas: kopf pauses every operator of equal priority, so each replica draws its own;
     # the highest-priority live replica works, the others wait until its keep-alive expires.
     settings.peering.priority = (
-        SETTINGS.peering_priority if SETTINGS.peering_priority is not None else random.randint(1, 2**30)
+        SETTINGS.peering_priority
+        if SETTINGS.peering_priority is not None
+        else random.randint(1, 2**30)
     )
     settings.peering.lifetime = 30
     kube()
@@ -62,7 +66,8 @@ def configure(settings: kopf.OperatorSettings, **_: Any) -> None:
 def _run(namespace: str | None, name: str | None, logger: Any, *, quiet: bool = False) -> None:
     # Nothing is returned: kopf would store a result in the status, which the CRD's schema
     # does not have (the status says everything through its conditions).
-    assert namespace is not None and name is not None
+    assert namespace is not None
+    assert name is not None
     result = reconcile(kube(), namespace, name, SETTINGS.secrets_dir)
     if result.outcome == "refused" and not quiet:
         logger.warning(result.message)  # also posted as an Event on the ShardSet
@@ -75,18 +80,28 @@ def on_change(namespace: str | None, name: str | None, logger: Any, **_: Any) ->
     _run(namespace, name, logger)
 
 
-@kopf.timer(names.GROUP, names.VERSION, names.PLURAL, interval=SETTINGS.reconcile_interval_s,
-            initial_delay=SETTINGS.reconcile_interval_s)
+@kopf.timer(
+    names.GROUP,
+    names.VERSION,
+    names.PLURAL,
+    interval=SETTINGS.reconcile_interval_s,
+    initial_delay=SETTINGS.reconcile_interval_s,
+)
 def repair_drift(namespace: str | None, name: str | None, logger: Any, **_: Any) -> None:
     # quiet: a refusal was reported when the spec changed; the condition keeps saying it.
     _run(namespace, name, logger, quiet=True)
 
 
 @kopf.on.delete(names.GROUP, names.VERSION, names.PLURAL)
-def on_delete(body: kopf.Body, namespace: str | None, name: str | None, logger: Any, **_: Any) -> None:
-    assert namespace is not None and name is not None
+def on_delete(
+    body: kopf.Body, namespace: str | None, name: str | None, logger: Any, **_: Any
+) -> None:
+    assert namespace is not None
+    assert name is not None
     deleted = finalize(kube(), namespace, name, dict(body))
-    logger.info(f"deleted {len(deleted)} children of ShardSet {namespace}/{name}: {', '.join(deleted)}")
+    logger.info(
+        f"deleted {len(deleted)} children of ShardSet {namespace}/{name}: {', '.join(deleted)}"
+    )
 
 
 @kopf.on.probe(id="reconciles")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any
+from typing import Any, cast
 
 from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
@@ -23,13 +23,13 @@ MERGE = "application/merge-patch+json"
 def load_config() -> None:
     """In a pod: the service account; elsewhere: $KUBECONFIG or ~/.kube/config."""
     try:
-        config.load_incluster_config()
+        config.load_incluster_config()  # type: ignore[no-untyped-call]
     except config.ConfigException:
-        config.load_kube_config()
+        config.load_kube_config()  # type: ignore[no-untyped-call]
 
 
 def _missing(exc: ApiException) -> bool:
-    return exc.status == 404
+    return bool(exc.status == 404)
 
 
 class Kube:
@@ -43,8 +43,11 @@ class Kube:
 
     def get_shardset(self, namespace: str, name: str) -> dict[str, Any] | None:
         try:
-            body: dict[str, Any] = self.custom.get_namespaced_custom_object(
-                names.GROUP, names.VERSION, namespace, names.PLURAL, name
+            body = cast(
+                dict[str, Any],
+                self.custom.get_namespaced_custom_object(
+                    names.GROUP, names.VERSION, namespace, names.PLURAL, name
+                ),
             )
         except ApiException as exc:
             if _missing(exc):
@@ -55,8 +58,13 @@ class Kube:
     def patch_shardset_status(self, namespace: str, name: str, status: dict[str, Any]) -> None:
         try:
             self.custom.patch_namespaced_custom_object_status(
-                names.GROUP, names.VERSION, namespace, names.PLURAL, name,
-                {"status": status}, _content_type=MERGE,
+                names.GROUP,
+                names.VERSION,
+                namespace,
+                names.PLURAL,
+                name,
+                {"status": status},
+                _content_type=MERGE,
             )
         except ApiException as exc:
             if not _missing(exc):  # deleted meanwhile: nothing to report on
@@ -64,8 +72,13 @@ class Kube:
 
     def annotate_shardset(self, namespace: str, name: str, annotations: dict[str, str]) -> None:
         self.custom.patch_namespaced_custom_object(
-            names.GROUP, names.VERSION, namespace, names.PLURAL, name,
-            {"metadata": {"annotations": annotations}}, _content_type=MERGE,
+            names.GROUP,
+            names.VERSION,
+            namespace,
+            names.PLURAL,
+            name,
+            {"metadata": {"annotations": annotations}},
+            _content_type=MERGE,
         )
 
     # -- children -------------------------------------------------------------------------
@@ -73,7 +86,11 @@ class Kube:
     def apply(self, obj: dict[str, Any]) -> None:
         """Create or update ``obj`` (server-side apply, forcing ownership of its fields)."""
         kind, meta = obj["kind"], obj["metadata"]
-        kwargs: dict[str, Any] = {"field_manager": names.FIELD_MANAGER, "force": True, "_content_type": APPLY}
+        kwargs: dict[str, Any] = {
+            "field_manager": names.FIELD_MANAGER,
+            "force": True,
+            "_content_type": APPLY,
+        }
         name, namespace = meta["name"], meta["namespace"]
         if kind == "StatefulSet":
             self.apps.patch_namespaced_stateful_set(name, namespace, obj, **kwargs)
@@ -96,7 +113,9 @@ class Kube:
         return _json(resp)
 
     def list_statefulsets(self, namespace: str, selector: str) -> list[dict[str, Any]]:
-        resp = self.apps.list_namespaced_stateful_set(namespace, label_selector=selector, _preload_content=False)
+        resp = self.apps.list_namespaced_stateful_set(
+            namespace, label_selector=selector, _preload_content=False
+        )
         items: list[dict[str, Any]] = _json(resp)["items"]
         return items
 
@@ -130,7 +149,10 @@ class Kube:
 
     def resize_claim(self, namespace: str, name: str, size: str) -> None:
         self.core.patch_namespaced_persistent_volume_claim(
-            name, namespace, {"spec": {"resources": {"requests": {"storage": size}}}}, _content_type=MERGE
+            name,
+            namespace,
+            {"spec": {"resources": {"requests": {"storage": size}}}},
+            _content_type=MERGE,
         )
 
     def delete(self, kind: str, namespace: str, name: str) -> bool:

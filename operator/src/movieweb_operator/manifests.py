@@ -30,11 +30,22 @@ def _secret_env(name: str, secret: str, key: str) -> dict[str, Any]:
 
 def _pg_isready() -> list[str]:
     # $(VAR) is expanded by the kubelet from the container's environment.
-    return ["pg_isready", "-h", "127.0.0.1", "-p", str(names.POSTGRES_PORT),
-            "-U", "$(POSTGRES_USER)", "-d", "$(POSTGRES_DB)"]
+    return [
+        "pg_isready",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(names.POSTGRES_PORT),
+        "-U",
+        "$(POSTGRES_USER)",
+        "-d",
+        "$(POSTGRES_DB)",
+    ]
 
 
-def statefulset(spec: ShardSetSpec, index: int, volume_template: dict[str, Any] | None = None) -> dict[str, Any]:
+def statefulset(
+    spec: ShardSetSpec, index: int, volume_template: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The StatefulSet of shard ``index``.
 
     ``volume_template`` is the live StatefulSet's claim template when it exists: claim templates
@@ -86,8 +97,8 @@ def statefulset(spec: ShardSetSpec, index: int, volume_template: dict[str, Any] 
         "volumeMounts": [
             {"name": names.DATA_VOLUME, "mountPath": PGDATA_MOUNT},
             {"name": "run", "mountPath": "/var/run/postgresql"},
-            {"name": "tmp", "mountPath": "/tmp"},
-            {"name": "shm", "mountPath": "/dev/shm"},
+            {"name": "tmp", "mountPath": "/tmp"},  # noqa: S108 (an emptyDir of its own)
+            {"name": "shm", "mountPath": "/dev/shm"},  # noqa: S108 (an emptyDir of its own)
         ],
     }
     return {
@@ -102,7 +113,10 @@ def statefulset(spec: ShardSetSpec, index: int, volume_template: dict[str, Any] 
             "updateStrategy": {"type": "RollingUpdate"},
             # The operator deletes claims itself (finalizer + reclaimPolicy); the StatefulSet
             # controller must never do it behind its back.
-            "persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Retain", "whenScaled": "Retain"},
+            "persistentVolumeClaimRetentionPolicy": {
+                "whenDeleted": "Retain",
+                "whenScaled": "Retain",
+            },
             "template": {
                 "metadata": {"labels": labels},
                 "spec": {
@@ -157,8 +171,14 @@ def service(spec: ShardSetSpec, index: int) -> dict[str, Any]:
         "spec": {
             "clusterIP": "None",
             "selector": names.selector_labels(spec.name, index),
-            "ports": [{"name": "postgres", "port": names.POSTGRES_PORT,
-                       "targetPort": "postgres", "protocol": "TCP"}],
+            "ports": [
+                {
+                    "name": "postgres",
+                    "port": names.POSTGRES_PORT,
+                    "targetPort": "postgres",
+                    "protocol": "TCP",
+                }
+            ],
         },
     }
 

@@ -14,7 +14,8 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal
+from typing import Any, cast
 
 import kopf
 from kubernetes.client.exceptions import ApiException
@@ -72,8 +73,10 @@ def _reconcile(kube: Kube, namespace: str, name: str, secrets_dir: str) -> Resul
     last_version = int(status.get("shardMapVersion") or 0)
 
     if len(spec.name) > names.MAX_SHARDSET_NAME:
-        message = (f"the ShardSet name is {len(spec.name)} characters long; at most "
-                   f"{names.MAX_SHARDSET_NAME} leave room for the names of its pods and services")
+        message = (
+            f"the ShardSet name is {len(spec.name)} characters long; at most "
+            f"{names.MAX_SHARDSET_NAME} leave room for the names of its pods and services"
+        )
         _patch_status(kube, spec, status, last_version, [], refused=message)
         return Result("refused", last_version, message=message)
 
@@ -93,14 +96,19 @@ def _reconcile(kube: Kube, namespace: str, name: str, secrets_dir: str) -> Resul
         _apply_shard(kube, body, spec, index)
     _publish(kube, body, spec, new_map)
     if plan.changed:
-        log.info("ShardSet %s/%s: shard map version %d published (%d shards)",
-                 namespace, name, new_map.version, len(new_map.shards))
+        log.info(
+            "ShardSet %s/%s: shard map version %d published (%d shards)",
+            namespace,
+            name,
+            new_map.version,
+            len(new_map.shards),
+        )
     # Shards the spec dropped own no slots (else the plan was refused) and are out of the map.
     if current is not None:
         for shard in current.shards:
-            index = names.shard_index(spec.name, shard.name)
-            if index is not None and index >= spec.shards:
-                remove_shard(kube, spec, index)
+            dropped = names.shard_index(spec.name, shard.name)
+            if dropped is not None and dropped >= spec.shards:
+                remove_shard(kube, spec, dropped)
 
     ready = _ready(kube, spec, range(spec.shards))
     _patch_status(kube, spec, status, new_map.version, ready)
@@ -112,7 +120,9 @@ def _published_map(kube: Kube, spec: ShardSetSpec, body: dict[str, Any]) -> Shar
     """The map services see now: the ConfigMap, else the copy kept on the ShardSet."""
     data = kube.get_configmap_data(spec.namespace, names.shardmap_name(spec.name)) or {}
     published = shardmap.parse(data.get(names.SHARDMAP_KEY))
-    backup = shardmap.parse((body["metadata"].get("annotations") or {}).get(names.ANNOTATION_MAP_BACKUP))
+    backup = shardmap.parse(
+        (body["metadata"].get("annotations") or {}).get(names.ANNOTATION_MAP_BACKUP)
+    )
     candidates = [m for m in (published, backup) if m is not None]
     # The newer one wins: a crash between publishing and the backup leaves the ConfigMap ahead.
     return max(candidates, key=lambda m: m.version) if candidates else None
@@ -121,13 +131,16 @@ def _published_map(kube: Kube, spec: ShardSetSpec, body: dict[str, Any]) -> Shar
 def _publish(kube: Kube, body: dict[str, Any], spec: ShardSetSpec, shard_map: ShardMap) -> None:
     document = shardmap.to_json(shard_map)
     configmap = manifests.shardmap_configmap(spec, shard_map.version, document)
-    kopf.adopt(configmap, owner=body)
+    kopf.adopt(configmap, owner=kopf.Body(cast(kopf.RawBody, body)))
     kube.apply(configmap)
     annotations = body["metadata"].get("annotations") or {}
     compact = shardmap.to_json_dict(shard_map)
     if shardmap.parse(annotations.get(names.ANNOTATION_MAP_BACKUP)) != shard_map:
-        kube.annotate_shardset(spec.namespace, spec.name,
-                               {names.ANNOTATION_MAP_BACKUP: json.dumps(compact, separators=(",", ":"))})
+        kube.annotate_shardset(
+            spec.namespace,
+            spec.name,
+            {names.ANNOTATION_MAP_BACKUP: json.dumps(compact, separators=(",", ":"))},
+        )
 
 
 def _apply_shard(kube: Kube, owner: dict[str, Any], spec: ShardSetSpec, index: int) -> None:
@@ -143,14 +156,19 @@ def _apply_shard(kube: Kube, owner: dict[str, Any], spec: ShardSetSpec, index: i
         claims = live["spec"].get("volumeClaimTemplates") or []
         template = next((c for c in claims if c["metadata"]["name"] == names.DATA_VOLUME), None)
         if template is not None:
-            template = {"metadata": template["metadata"], "spec": {
-                k: v for k, v in template["spec"].items() if k in ("accessModes", "resources", "storageClassName")
-            }}
+            template = {
+                "metadata": template["metadata"],
+                "spec": {
+                    k: v
+                    for k, v in template["spec"].items()
+                    if k in ("accessModes", "resources", "storageClassName")
+                },
+            }
             _grow_claims(kube, spec, index)
     statefulset = manifests.statefulset(spec, index, template)
 
     children = [secret, service, statefulset]
-    kopf.adopt(children, owner=owner)
+    kopf.adopt(children, owner=kopf.Body(cast(kopf.RawBody, owner)))
     for child in children:
         kube.apply(child)
 
@@ -162,19 +180,29 @@ def _grow_claims(kube: Kube, spec: ShardSetSpec, index: int) -> None:
     that cannot is left as it is (logged) rather than blocking the rest of the reconcile.
     """
     selector = f"{names.LABEL_SHARDSET}={spec.name},{names.LABEL_SHARD}={index}"
-    wanted = parse_quantity(spec.storage_size)
+    wanted = _quantity(spec.storage_size)
     for claim in kube.list_claims(spec.namespace, selector):
         size = ((claim.get("spec") or {}).get("resources") or {}).get("requests", {}).get("storage")
         bound = (claim.get("status") or {}).get("phase") == "Bound"
-        if not bound or size is None or parse_quantity(size) >= wanted:
+        if not bound or size is None or _quantity(size) >= wanted:
             continue
         try:
             kube.resize_claim(spec.namespace, claim["metadata"]["name"], spec.storage_size)
         except ApiException as exc:
             if exc.status not in (403, 422):
                 raise
-            log.warning("claim %s/%s cannot grow to %s: %s", spec.namespace, claim["metadata"]["name"],
-                        spec.storage_size, exc.reason)
+            log.warning(
+                "claim %s/%s cannot grow to %s: %s",
+                spec.namespace,
+                claim["metadata"]["name"],
+                spec.storage_size,
+                exc.reason,
+            )
+
+
+def _quantity(value: str) -> Decimal:
+    parsed: Decimal = parse_quantity(value)  # type: ignore[no-untyped-call]
+    return parsed
 
 
 def remove_shard(kube: Kube, spec: ShardSetSpec, index: int) -> None:
@@ -201,8 +229,16 @@ def _ready(kube: Kube, spec: ShardSetSpec, indexes: range) -> list[tuple[str, bo
     return out
 
 
-def _patch_status(kube: Kube, spec: ShardSetSpec, previous: dict[str, Any], version: int,
-                  ready: list[tuple[str, bool]], *, refused: str | None = None, error: str | None = None) -> None:
+def _patch_status(
+    kube: Kube,
+    spec: ShardSetSpec,
+    previous: dict[str, Any],
+    version: int,
+    ready: list[tuple[str, bool]],
+    *,
+    refused: str | None = None,
+    error: str | None = None,
+) -> None:
     obs = Observation(
         generation=spec.generation,
         shards=spec.shards,
@@ -222,8 +258,14 @@ def _report_error(kube: Kube, namespace: str, name: str, message: str) -> None:
             return
         spec = ShardSetSpec.from_body(body)
         status = body.get("status") or {}
-        _patch_status(kube, spec, status, int(status.get("shardMapVersion") or 0),
-                      [(names.shard_name(spec.name, i), False) for i in range(spec.shards)], error=message)
+        _patch_status(
+            kube,
+            spec,
+            status,
+            int(status.get("shardMapVersion") or 0),
+            [(names.shard_name(spec.name, i), False) for i in range(spec.shards)],
+            error=message,
+        )
     except Exception:  # the API may be what failed; the error is raised by the caller anyway
         log.debug("could not report the error on %s/%s", namespace, name, exc_info=True)
 
@@ -238,14 +280,19 @@ def finalize(kube: Kube, namespace: str, name: str, body: dict[str, Any]) -> lis
     spec = ShardSetSpec.from_body(body)
     deleted: list[str] = []
     with lock_for(namespace, name):
+        kube.patch_shardset_status(namespace, name, {"phase": "Deleting"})
         selector = f"{names.LABEL_SHARDSET}={spec.name}"
-        indexes = {int(s["metadata"]["labels"].get(names.LABEL_SHARD, -1))
-                   for s in kube.list_statefulsets(namespace, selector)}
+        indexes = {
+            int(s["metadata"]["labels"].get(names.LABEL_SHARD, -1))
+            for s in kube.list_statefulsets(namespace, selector)
+        }
         indexes |= set(range(spec.shards))
         for index in sorted(i for i in indexes if i >= 0):
-            for kind, child in (("StatefulSet", names.shard_name(spec.name, index)),
-                                ("Service", names.service_name(spec.name, index)),
-                                ("Secret", names.secret_name(spec.name, index))):
+            for kind, child in (
+                ("StatefulSet", names.shard_name(spec.name, index)),
+                ("Service", names.service_name(spec.name, index)),
+                ("Secret", names.secret_name(spec.name, index)),
+            ):
                 if kube.delete(kind, namespace, child):
                     deleted.append(f"{kind}/{child}")
         if kube.delete("ConfigMap", namespace, names.shardmap_name(spec.name)):

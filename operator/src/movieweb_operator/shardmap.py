@@ -67,30 +67,42 @@ def plan(
             _shard(spec, i, even_ranges(i, spec.shards, spec.slots), secrets_dir)
             for i in range(spec.shards)
         ]
-        return MapPlan(ShardMap(version=last_version + 1, slots=spec.slots, shards=shards), changed=True)
+        return MapPlan(
+            ShardMap(version=last_version + 1, slots=spec.slots, shards=shards), changed=True
+        )
 
     if current.slots != spec.slots:
-        return MapPlan(None, refused=(
-            f"spec.slots is {spec.slots} but the published map has {current.slots} slots; "
-            "the number of slots cannot change"
-        ))
+        return MapPlan(
+            None,
+            refused=(
+                f"spec.slots is {spec.slots} but the published map has {current.slots} slots; "
+                "the number of slots cannot change"
+            ),
+        )
     assigned = {s.name: [list(r) for r in s.ranges] for s in current.shards}
     wanted = {names.shard_name(spec.name, i) for i in range(spec.shards)}
     # Shards of the map that the spec drops (or that do not follow our naming at all).
     blocked = [s for s in current.shards if s.name not in wanted and s.ranges]
     if blocked:
         held = "; ".join(f"{s.name} owns slots {_format_ranges(s.ranges)}" for s in blocked)
-        return MapPlan(None, refused=(
-            f"cannot scale down to {spec.shards} shards: {held}. Move those slots to the "
-            f"remaining shards first (a new shard map version), or set spec.shards back to "
-            f"{len(current.shards)}"
-        ))
-    shards = [_shard(spec, i, assigned.get(names.shard_name(spec.name, i), []), secrets_dir)
-              for i in range(spec.shards)]
+        return MapPlan(
+            None,
+            refused=(
+                f"cannot scale down to {spec.shards} shards: {held}. Move those slots to the "
+                f"remaining shards first (a new shard map version), or set spec.shards back to "
+                f"{len(current.shards)}"
+            ),
+        )
+    shards = [
+        _shard(spec, i, assigned.get(names.shard_name(spec.name, i), []), secrets_dir)
+        for i in range(spec.shards)
+    ]
     candidate = ShardMap(version=current.version, slots=spec.slots, shards=shards)
     if _content(candidate) == _content(current):
         return MapPlan(current, changed=False)
-    return MapPlan(ShardMap(version=current.version + 1, slots=spec.slots, shards=shards), changed=True)
+    return MapPlan(
+        ShardMap(version=current.version + 1, slots=spec.slots, shards=shards), changed=True
+    )
 
 
 def _content(shard_map: ShardMap) -> dict[str, Any]:

@@ -25,7 +25,12 @@ class Observation:
 
 
 def _condition(type_: str, ok: bool, reason: str, message: str) -> dict[str, Any]:
-    return {"type": type_, "status": "True" if ok else "False", "reason": reason, "message": message}
+    return {
+        "type": type_,
+        "status": "True" if ok else "False",
+        "reason": reason,
+        "message": message,
+    }
 
 
 def conditions_for(obs: Observation) -> list[dict[str, Any]]:
@@ -33,19 +38,35 @@ def conditions_for(obs: Observation) -> list[dict[str, Any]]:
     waiting = ", ".join(obs.not_ready[:8]) + (" …" if len(obs.not_ready) > 8 else "")
     if obs.refused is not None:
         ready = _condition("Ready", False, "SpecRefused", obs.refused)
-        progressing = _condition("Progressing", False, "SpecRefused",
-                                 "the spec is not applied; the shards are left as they are")
+        progressing = _condition(
+            "Progressing",
+            False,
+            "SpecRefused",
+            "the spec is not applied; the shards are left as they are",
+        )
         degraded = _condition("Degraded", True, "SpecRefused", obs.refused)
     elif obs.error is not None:
-        ready = _condition("Ready", all_ready, "ReconcileFailed" if not all_ready else "AllShardsReady",
-                           obs.error if not all_ready else f"{obs.ready_shards}/{obs.shards} shards ready")
-        progressing = _condition("Progressing", True, "Retrying", f"reconcile failed, retrying: {obs.error}")
+        ready = _condition(
+            "Ready",
+            all_ready,
+            "ReconcileFailed" if not all_ready else "AllShardsReady",
+            obs.error if not all_ready else f"{obs.ready_shards}/{obs.shards} shards ready",
+        )
+        progressing = _condition(
+            "Progressing", True, "Retrying", f"reconcile failed, retrying: {obs.error}"
+        )
         degraded = _condition("Degraded", True, "ReconcileFailed", obs.error)
     else:
         if all_ready:
-            ready = _condition("Ready", True, "AllShardsReady",
-                               f"{obs.ready_shards}/{obs.shards} shards ready, shard map version {obs.map_version}")
-            progressing = _condition("Progressing", False, "ReconcileComplete", "all shards are up to date and ready")
+            ready = _condition(
+                "Ready",
+                True,
+                "AllShardsReady",
+                f"{obs.ready_shards}/{obs.shards} shards ready, shard map version {obs.map_version}",
+            )
+            progressing = _condition(
+                "Progressing", False, "ReconcileComplete", "all shards are up to date and ready"
+            )
         else:
             msg = f"{obs.ready_shards}/{obs.shards} shards ready; waiting for {waiting}"
             ready = _condition("Ready", False, "ShardsNotReady", msg)
@@ -62,7 +83,9 @@ def phase_for(obs: Observation) -> str:
     return "Provisioning"
 
 
-def build_status(obs: Observation, previous: Mapping[str, Any] | None, now: datetime | None = None) -> dict[str, Any]:
+def build_status(
+    obs: Observation, previous: Mapping[str, Any] | None, now: datetime | None = None
+) -> dict[str, Any]:
     stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
     before = {c.get("type"): c for c in (previous or {}).get("conditions") or []}
     conditions = []

@@ -5,13 +5,17 @@ is what the gateway serves."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import typer
 from movieweb_gateway import contracts
 from movieweb_gateway.backends import BACKENDS, ENDPOINTS, Endpoint
+from movieweb_gateway.commands import register
 from movieweb_gateway.enrich import MOVIE_FIELDS, REVIEW_FIELDS, USER_FIELDS
+from typer.testing import CliRunner
 
 from .conftest import Backends, Server
 
@@ -101,3 +105,27 @@ def test_docs_are_served(gateway: Server) -> None:
     r = httpx.get(gateway.url + "/docs", timeout=10)
     assert r.status_code == 200
     assert "swagger" in r.text.lower()
+
+
+def test_schema_commands(tmp_path: Path) -> None:
+    app = typer.Typer()
+    register(app)
+    runner = CliRunner()
+    out = tmp_path / "openapi.json"
+    result = runner.invoke(app, ["gateway-schema", "export", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text() == contracts.PUBLIC_SCHEMA.read_text()
+    result = runner.invoke(app, ["gateway-schema", "check"])
+    assert result.exit_code == 0, result.output
+    assert f"{len(ENDPOINTS)} backend calls fit" in result.output
+    # A copy that lost a path makes the check fail.
+    broken = tmp_path / "apis"
+    broken.mkdir()
+    for name in BACKENDS:
+        schema = contracts.stored_schema(name)
+        if name == "reviews":
+            del schema["paths"]["/stats/batch"]
+        (broken / f"{name}.json").write_text(json.dumps(schema))
+    result = runner.invoke(app, ["gateway-schema", "check", "--directory", str(broken)])
+    assert result.exit_code == 1
+    assert "/stats/batch" in result.output

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from typing import Any
 
+import httpx
 import pytest
 from movieweb_gateway.backends import ENDPOINTS, RetryBudget, _query
 from movieweb_gateway.cache import EntityCache
@@ -18,6 +20,8 @@ from movieweb_gateway.redis_store import RedisStore
 from movieweb_shared.embedded import free_port
 from movieweb_shared.errors import Problem
 from prometheus_client import CollectorRegistry
+
+from .conftest import Backends
 
 
 def _metrics() -> GatewayMetrics:
@@ -208,3 +212,26 @@ def test_calls_outside_the_table_are_refused() -> None:
     with pytest.raises(AssertionError, match="takes no query parameter"):
         _query(ENDPOINTS["movies.get"], {"limit": 3})
     assert _query(ENDPOINTS["movies.batch"], {"ids": ["a", "b"]}) == [("ids", "a"), ("ids", "b")]
+
+
+async def test_backend_calls_carry_the_request_id(backends: Backends) -> None:
+    from movieweb_gateway.backends import Backends as BackendClients
+    from movieweb_shared.logs import request_id_var
+
+    from .conftest import gateway_settings
+
+    clients = BackendClients(gateway_settings(backends, None), _metrics())
+    echoed: list[str | None] = []
+
+    async def record(response: httpx.Response) -> None:
+        echoed.append(response.headers.get("x-request-id"))  # the backend echoes what it got
+
+    clients.clients["movies"].event_hooks["response"].append(record)
+    token = request_id_var.set("rid-from-the-edge")
+    try:
+        reply = await clients.call("movies.batch", params={"ids": [str(uuid.uuid4())]})
+    finally:
+        request_id_var.reset(token)
+        await clients.aclose()
+    assert reply.data == {"items": []}
+    assert echoed == ["rid-from-the-edge"]

@@ -117,8 +117,14 @@ def test_backend_down_gives_503_and_recovers_without_restart(
     redis_lib.Redis.from_url(scratch_redis).delete(gw.movies.key(uncached["id"]))
 
     movies.stop()
+    retries = metric(gateway.url, "movieweb_backend_retries_total", backend="movies")
     r = api.http.get(f"/v1/movies/{uncached['id']}")
     assert r.status_code == 503
+    # An idempotent GET is retried once on a refused connection; a POST never is.
+    assert metric(gateway.url, "movieweb_backend_retries_total", backend="movies") == retries + 1
+    create = api.http.post("/v1/movies", json={"title": "Down", "year": 2000}, headers=auth)
+    assert create.status_code == 503
+    assert metric(gateway.url, "movieweb_backend_retries_total", backend="movies") == retries + 1
     assert r.headers["content-type"] == "application/problem+json"
     assert "movies service is unavailable" in r.json()["detail"]
     assert r.headers["retry-after"] == "1"

@@ -141,6 +141,7 @@ def test_search_ignores_case_and_accents_and_matches_prefixes(movies: LiveMovies
     heat = movies.create(title=f"Heat {m}", year=1995, director="Michael Mann")
     brat = movies.create(title=f"Брат {m}", year=1997, director="Алексей Балабанов")
     strasse = movies.create(title=f"Die Straße {m}", year=1958, director="Pedro Almodóvar")
+    samurai = movies.create(title=f"七人の侍 {m}", year=1954, director="黒澤明")
 
     def search(q: str) -> list[str]:
         resp = movies.client.get("/movies", params={"q": f"{q} {m}", "limit": 100})
@@ -159,6 +160,8 @@ def test_search_ignores_case_and_accents_and_matches_prefixes(movies: LiveMovies
     assert search("балабанов") == [brat["id"]]
     assert search("strasse") == [strasse["id"]]
     assert search("almodovar") == [strasse["id"]]
+    assert search("七人の侍") == [samurai["id"]]
+    assert search("黒澤明") == [samurai["id"]]
     assert search("amelie heat") == []  # every word must match
     assert search("d'amélie") == [amelie["id"]]
     # Punctuation and tsquery syntax are only text here.

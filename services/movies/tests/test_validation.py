@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 import uuid
 from typing import Any
@@ -24,6 +25,7 @@ INVALID_BODIES = [
     ("title", {"title": None}),
     ("title", {"title": "bad\x00nul"}),
     ("title", {"title": "bell\x07"}),
+    ("title", {"title": "lone \udc80 surrogate"}),
     ("year", {"year": 1869}),
     ("year", {"year": NEXT_YEAR + 1}),
     ("year", {"year": "nineteen"}),
@@ -39,6 +41,8 @@ INVALID_BODIES = [
     ("poster_url", {"poster_url": "example.org/a.jpg"}),
     ("poster_url", {"poster_url": "https://"}),
     ("poster_url", {"poster_url": "https://example.org/a b.jpg"}),
+    ("poster_url", {"poster_url": "https://example.org/nul\x00.jpg"}),
+    ("poster_url", {"poster_url": "https://example.org/\ud800.jpg"}),  # lone surrogate
     ("poster_url", {"poster_url": "https://example.org/" + "a" * 2030}),  # 2050 chars
     ("background_url", {"background_url": "data:image/png;base64,AAAA"}),
     ("background_url", {"background_url": "http://[::1"}),
@@ -51,7 +55,10 @@ INVALID_BODIES = [
 def test_invalid_body_is_422_naming_the_field(
     movies: LiveMovies, field: str, change: dict[str, Any]
 ) -> None:
-    resp = movies.client.post("/movies", json={**BASE, **change}, headers=movies.auth)
+    # json.dumps escapes non-ASCII ("\\udc80"), so even lone surrogates reach the server.
+    body = json.dumps({**BASE, **change})
+    headers = {**movies.auth, "Content-Type": "application/json"}
+    resp = movies.client.post("/movies", content=body, headers=headers)
     assert resp.status_code == 422, resp.text
     problem = resp.json()
     assert resp.headers["content-type"] == "application/problem+json"

@@ -30,6 +30,9 @@ def relations_settings(shard_map: ShardMap, tmp_path: Path, jwks_file: Path) -> 
         jwks_url=None,
         db_pool_size=4,
         db_max_overflow=4,
+        # 200-request storms queue on 8 connections on a shared, loaded machine: wait for a
+        # connection rather than answer 503 (the production default is a few seconds).
+        db_pool_timeout_s=60,
         log_level="WARNING",
         access_log=False,
     )

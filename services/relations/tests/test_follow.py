@@ -75,6 +75,8 @@ async def test_self_follow_is_rejected_naming_the_field(
     counts = (await client.get(f"/users/{alice}/counts")).json()
     assert counts["followers"] == 0
     assert counts["follows"] == 0
+    # Unfollowing oneself is a harmless no-op, like any unfollow of a missing edge.
+    assert (await client.delete(edge_url(alice, alice), headers=auth(alice))).status_code == 204
 
 
 async def test_a_token_cannot_follow_or_unfollow_as_someone_else(

@@ -99,9 +99,7 @@ def test_every_page_walk_returns_each_edge_once_newest_first(
         assert client.get(f"/users/{fan}/counts").json()["follows"] == len(follows)
 
         # Offset paging agrees with the cursor walk.
-        page = client.get(
-            f"/users/{star}/followers", params={"limit": limit, "skip": skip}
-        ).json()
+        page = client.get(f"/users/{star}/followers", params={"limit": limit, "skip": skip}).json()
         assert [e["follower_id"] for e in page["items"]] == expected_followers[skip : skip + limit]
         ids = client.get(f"/users/{fan}/follow-ids", params={"limit": limit}).json()
         assert ids == {

@@ -11,6 +11,7 @@ schemathesis 4.32's pytest loader (``schemathesis.pytest.from_fixture``) reads
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable
 
@@ -47,14 +48,15 @@ def test_api_conforms_and_never_500s(served: Served, mint_token: Callable[..., s
         headers = {}
         follower = (case.path_parameters or {}).get("follower_id")
         if case.method in ("PUT", "DELETE") and isinstance(follower, str):
-            try:
+            # A follower_id that is not a user id is invalid input anyway: no token then.
+            with contextlib.suppress(ValueError):
                 headers["Authorization"] = f"Bearer {mint_token(uuid.UUID(follower))}"
-            except ValueError:
-                pass  # not a user id: the request is invalid input anyway
         case.call_and_validate(headers=headers, checks=CHECKS)
 
     for op in operations:
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+        # Operations without parameters (health, readiness) have no invalid input to make.
+        modes = [GenerationMode.POSITIVE] + ([GenerationMode.NEGATIVE] if "{" in op.path else [])
+        for mode in modes:
 
             @given(case=op.as_strategy(generation_mode=mode))
             @settings(

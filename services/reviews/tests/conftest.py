@@ -11,7 +11,6 @@ from typing import Any
 
 import asyncpg
 import pytest
-
 from movieweb_reviews.service import SERVICE
 from movieweb_reviews.settings import ReviewsSettings
 from movieweb_shared.app import create_app
@@ -109,8 +108,8 @@ def env(
     jwks_file: Path,
     mint_token: Callable[..., str],
     shards: int,
-) -> Iterator[ReviewsEnv]:
-    yield start_reviews(make_shard_map, serve, tmp_path, jwks_file, mint_token, shards)
+) -> ReviewsEnv:
+    return start_reviews(make_shard_map, serve, tmp_path, jwks_file, mint_token, shards)
 
 
 @pytest.fixture
@@ -120,9 +119,9 @@ def env3(
     tmp_path: Path,
     jwks_file: Path,
     mint_token: Callable[..., str],
-) -> Iterator[ReviewsEnv]:
-    """Three shards only (property-based and schema tests)."""
-    yield start_reviews(make_shard_map, serve, tmp_path, jwks_file, mint_token, 3)
+) -> ReviewsEnv:
+    """Three shards only (validation and property-based tests)."""
+    return start_reviews(make_shard_map, serve, tmp_path, jwks_file, mint_token, 3)
 
 
 @pytest.fixture(scope="module")

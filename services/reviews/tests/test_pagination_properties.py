@@ -13,7 +13,6 @@ import asyncpg
 import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from movieweb_reviews.routing import new_review_id
 
 BASE = datetime(2026, 1, 1, tzinfo=UTC)
@@ -54,7 +53,10 @@ async def load(env, rows: list[dict[str, Any]]) -> None:
             await conn.executemany(
                 "INSERT INTO reviews (id, movie_id, user_id, rating, created_at, updated_at)"
                 " VALUES ($1, $2, $3, $4, $5, $5)",
-                [(r["id"], r["movie_id"], r["user_id"], r["rating"], r["created_at"]) for r in mine],
+                [
+                    (r["id"], r["movie_id"], r["user_id"], r["rating"], r["created_at"])
+                    for r in mine
+                ],
             )
         finally:
             await conn.close()
@@ -69,7 +71,9 @@ def expected(rows: list[dict[str, Any]], sort: str, direction: str) -> list[str]
     return [str(r["id"]) for r in sorted(rows, key=key, reverse=direction == "desc")]
 
 
-def walk(client: httpx.Client, path: str, params: dict[str, Any], limit: int) -> tuple[list[str], set[int]]:
+def walk(
+    client: httpx.Client, path: str, params: dict[str, Any], limit: int
+) -> tuple[list[str], set[int]]:
     seen: list[str] = []
     totals: set[int] = set()
     cursor = None
@@ -132,6 +136,8 @@ def test_every_page_walk_returns_each_row_once_in_order(
     with httpx.Client(base_url=env3.url, timeout=30) as client:
         for path, filters, matching in lists:
             for sort, direction in SORTS:
-                got, totals = walk(client, path, {**filters, "sort": sort, "direction": direction}, limit)
+                got, totals = walk(
+                    client, path, {**filters, "sort": sort, "direction": direction}, limit
+                )
                 assert got == expected(matching, sort, direction), (path, filters, sort, direction)
                 assert totals == {len(matching)}

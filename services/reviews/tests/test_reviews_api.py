@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-
 from movieweb_reviews.routing import slot_of_review
 from movieweb_shared.sharding import slot_of
 
@@ -108,7 +107,9 @@ async def test_statistics_follow_every_write(env):
         assert stats["average"] == pytest.approx(22 / 4)
 
         # A delete takes its vote away.
-        rid = (await c.get(f"/movies/{movie}/reviews/mine", headers=env.auth(users[0]))).json()["id"]
+        rid = (await c.get(f"/movies/{movie}/reviews/mine", headers=env.auth(users[0]))).json()[
+            "id"
+        ]
         assert (await c.delete(f"/reviews/{rid}", headers=env.auth(users[0]))).status_code == 204
         stats = (await c.get(f"/movies/{movie}/stats")).json()
         assert stats["count"] == 3
@@ -136,7 +137,16 @@ async def test_only_the_author_deletes_and_no_one_writes_for_someone_else(env):
         assert alices["user_id"] == str(alice)
         assert (await c.get(f"/reviews/{bobs['id']}")).json() == bobs
         assert (await c.get(f"/movies/{movie}/stats")).json()["histogram"] == [
-            0, 1, 0, 0, 0, 0, 0, 0, 1, 0,
+            0,
+            1,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            1,
+            0,
         ]
 
         # No token, a bad token, a token from another key: 401, nothing written.
@@ -159,9 +169,15 @@ async def test_only_the_author_deletes_and_no_one_writes_for_someone_else(env):
         unknown = await c.delete(f"/reviews/{uuid.uuid4()}", headers=env.auth(bob))
         assert unknown.status_code == 404
         truth = await env.truth(movie)
-        assert truth["stored"] == truth["rows"] == {
-            "count": 1, "sum": 2, "histogram": [0, 1, 0, 0, 0, 0, 0, 0, 0, 0],
-        }
+        assert (
+            truth["stored"]
+            == truth["rows"]
+            == {
+                "count": 1,
+                "sum": 2,
+                "histogram": [0, 1, 0, 0, 0, 0, 0, 0, 0, 0],
+            }
+        )
 
 
 async def test_lists_by_movie_user_and_site(env):
@@ -172,7 +188,9 @@ async def test_lists_by_movie_user_and_site(env):
         for i, movie in enumerate(movies):
             await rate(c, env, movie, alice, 1 + i % 10, expect=201)
         await rate(c, env, movies[0], bob, 10, expect=201)
-        middle = (await c.get(f"/reviews/{(await rate(c, env, movies[1], bob, 4)).json()['id']}")).json()
+        middle = (
+            await c.get(f"/reviews/{(await rate(c, env, movies[1], bob, 4)).json()['id']}")
+        ).json()
 
         by_movie = (await c.get(f"/movies/{movies[0]}/reviews", params={"sort": "rating"})).json()
         assert [r["rating"] for r in by_movie["items"]] == [10, 1]
@@ -189,9 +207,12 @@ async def test_lists_by_movie_user_and_site(env):
         feed = (await c.get("/reviews", params={"user_id": [str(bob)]})).json()
         assert [r["user_id"] for r in feed["items"]] == [str(bob)] * 2
         assert feed["items"][0]["created_at"] >= feed["items"][1]["created_at"]
-        both = (await c.get("/reviews", params={"user_id": [str(bob), str(alice)], "limit": 3})).json()
+        both = (
+            await c.get("/reviews", params={"user_id": [str(bob), str(alice)], "limit": 3})
+        ).json()
         assert both["info"]["total"] == len(movies) + 2
-        assert len(both["items"]) == 3 and both["info"]["next_cursor"]
+        assert len(both["items"]) == 3
+        assert both["info"]["next_cursor"]
 
         since = (await c.get("/reviews", params={"created_gte": middle["created_at"]})).json()
         assert [r["id"] for r in since["items"]] == [middle["id"]]
@@ -241,7 +262,12 @@ async def test_batch_stats_in_request_order_with_zeros_for_unrated(env):
 
 async def test_top_rated_ranks_by_bayesian_average_with_a_vote_threshold(env):
     movies = spread_movies(env, 6)
-    one_ten, nines, eights, fours, = movies[:4]
+    (
+        one_ten,
+        nines,
+        eights,
+        fours,
+    ) = movies[:4]
     votes = {one_ten: [10], nines: [9] * 5, eights: [8, 8, 8, 8, 8, 8], fours: [4] * 5}
     async with httpx.AsyncClient(base_url=env.url) as c:
         for movie, ratings in votes.items():
@@ -273,7 +299,9 @@ async def test_top_rated_ranks_by_bayesian_average_with_a_vote_threshold(env):
 async def test_top_rated_and_popular_on_an_empty_site(env):
     async with httpx.AsyncClient(base_url=env.url) as c:
         assert (await c.get("/stats/top-rated")).json() == {
-            "items": [], "min_votes": 5, "site_mean": None,
+            "items": [],
+            "min_votes": 5,
+            "site_mean": None,
         }
         assert (await c.get("/stats/popular")).json() == {"items": [], "window_days": 7}
 

@@ -13,16 +13,15 @@ import uuid
 import httpx
 import schemathesis
 from hypothesis import HealthCheck, settings
+from movieweb_reviews.service import SERVICE
+from movieweb_reviews.settings import ReviewsSettings
+from movieweb_shared.app import create_app
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
-
-from movieweb_reviews.service import SERVICE
-from movieweb_reviews.settings import ReviewsSettings
-from movieweb_shared.app import create_app
 
 # Building the OpenAPI document touches no database; the URL is never connected to.
 _OPENAPI = create_app(

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-
 from movieweb_shared.pagination import encode_cursor
 
 M = str(uuid.uuid4())
@@ -20,7 +19,13 @@ CASES = [
     ("PUT", f"/movies/{M}/reviews/mine", None, {"rating": "ten"}, "body.rating"),
     ("PUT", f"/movies/{M}/reviews/mine", None, {"rating": 7.5}, "body.rating"),
     ("PUT", f"/movies/{M}/reviews/mine", None, {"comment": "no rating"}, "body.rating"),
-    ("PUT", f"/movies/{M}/reviews/mine", None, {"rating": 5, "comment": "x" * 4001}, "body.comment"),
+    (
+        "PUT",
+        f"/movies/{M}/reviews/mine",
+        None,
+        {"rating": 5, "comment": "x" * 4001},
+        "body.comment",
+    ),
     ("PUT", f"/movies/{M}/reviews/mine", None, {"rating": 5, "comment": "a\x00b"}, "body.comment"),
     ("PUT", f"/movies/{M}/reviews/mine", None, {"rating": 5, "comment": 12}, "body.comment"),
     ("PUT", f"/movies/{M}/reviews/mine", None, {"rating": 5, "user_id": M}, "body.user_id"),
@@ -38,12 +43,48 @@ CASES = [
     ("GET", f"/movies/{M}/reviews", {"cursor": "garbage!"}, None, "query.cursor"),
     ("GET", f"/movies/{M}/reviews", {"cursor": "x" * 1025}, None, "query.cursor"),
     # A real cursor of another sort, and forged cursors whose values do not fit the sort.
-    ("GET", f"/movies/{M}/reviews", {"cursor": encode_cursor("rating:desc", [5, NOW, uuid.uuid4()])}, None, "query.cursor"),
-    ("GET", f"/movies/{M}/reviews", {"cursor": encode_cursor("created:desc", ["x", uuid.uuid4()])}, None, "query.cursor"),
-    ("GET", f"/movies/{M}/reviews", {"cursor": encode_cursor("created:desc", [NOW.replace(tzinfo=None), uuid.uuid4()])}, None, "query.cursor"),
-    ("GET", f"/movies/{M}/reviews", {"sort": "rating", "cursor": encode_cursor("rating:desc", [99999, NOW, uuid.uuid4()])}, None, "query.cursor"),
-    ("GET", f"/movies/{M}/reviews", {"sort": "rating", "cursor": encode_cursor("rating:desc", [True, NOW, uuid.uuid4()])}, None, "query.cursor"),
-    ("GET", f"/movies/{M}/reviews", {"cursor": encode_cursor("created:desc", [NOW, "nope"])}, None, "query.cursor"),
+    (
+        "GET",
+        f"/movies/{M}/reviews",
+        {"cursor": encode_cursor("rating:desc", [5, NOW, uuid.uuid4()])},
+        None,
+        "query.cursor",
+    ),
+    (
+        "GET",
+        f"/movies/{M}/reviews",
+        {"cursor": encode_cursor("created:desc", ["x", uuid.uuid4()])},
+        None,
+        "query.cursor",
+    ),
+    (
+        "GET",
+        f"/movies/{M}/reviews",
+        {"cursor": encode_cursor("created:desc", [NOW.replace(tzinfo=None), uuid.uuid4()])},
+        None,
+        "query.cursor",
+    ),
+    (
+        "GET",
+        f"/movies/{M}/reviews",
+        {"sort": "rating", "cursor": encode_cursor("rating:desc", [99999, NOW, uuid.uuid4()])},
+        None,
+        "query.cursor",
+    ),
+    (
+        "GET",
+        f"/movies/{M}/reviews",
+        {"sort": "rating", "cursor": encode_cursor("rating:desc", [True, NOW, uuid.uuid4()])},
+        None,
+        "query.cursor",
+    ),
+    (
+        "GET",
+        f"/movies/{M}/reviews",
+        {"cursor": encode_cursor("created:desc", [NOW, "nope"])},
+        None,
+        "query.cursor",
+    ),
     ("GET", "/movies/x/reviews", None, None, "path.movie_id"),
     ("GET", "/users/x/reviews", None, None, "path.user_id"),
     ("GET", f"/users/{M}/reviews", {"sort": "votes"}, None, "query.sort"),
@@ -54,7 +95,13 @@ CASES = [
     ("GET", "/movies/x/stats", None, None, "path.movie_id"),
     ("GET", f"/movies/{M}/stats", {"min_votes": 0}, None, "query.min_votes"),
     ("GET", "/stats/batch", None, None, "query.movie_ids"),
-    ("GET", "/stats/batch", {"movie_ids": [str(uuid.uuid4()) for _ in range(101)]}, None, "query.movie_ids"),
+    (
+        "GET",
+        "/stats/batch",
+        {"movie_ids": [str(uuid.uuid4()) for _ in range(101)]},
+        None,
+        "query.movie_ids",
+    ),
     ("GET", "/stats/batch", {"movie_ids": "x"}, None, "query.movie_ids.0"),
     ("GET", "/stats/top-rated", {"limit": 0}, None, "query.limit"),
     ("GET", "/stats/top-rated", {"limit": 101}, None, "query.limit"),
@@ -70,9 +117,7 @@ async def test_each_bad_input_is_a_422_naming_the_field(env3):
     user = uuid.uuid4()
     async with httpx.AsyncClient(base_url=env3.url) as c:
         for method, path, params, body, field in CASES:
-            resp = await c.request(
-                method, path, params=params, json=body, headers=env3.auth(user)
-            )
+            resp = await c.request(method, path, params=params, json=body, headers=env3.auth(user))
             assert resp.status_code == 422, (method, path, params, body, resp.text)
             assert resp.headers["content-type"].startswith("application/problem+json")
             problem = resp.json()

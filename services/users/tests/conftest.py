@@ -62,6 +62,9 @@ def users_settings(workdir: Path, shard_map: ShardMap, **overrides: Any) -> User
         "access_log": False,
         "log_level": "WARNING",
         "jwks_url": None,
+        # Enough hashing threads that concurrent registrations reach their claims together
+        # (with few, the pool would line them up and the race tests would race nothing).
+        "hash_threads": 20,
         **FAST_ARGON2,
         **overrides,
     }

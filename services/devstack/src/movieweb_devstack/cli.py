@@ -8,6 +8,7 @@ import signal
 from pathlib import Path
 from typing import Annotated
 
+import httpx
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -39,6 +40,9 @@ def up(
     ] = 1,
     seed: Annotated[bool, typer.Option(help="Seed demo data on first start")] = True,
     port_base: PortBase = 8000,
+    access_log: Annotated[
+        bool, typer.Option(help="Log every request (turn off for benchmarks)")
+    ] = True,
 ) -> None:
     """Run the whole site locally: embedded Postgres and Redis, every service, the gateway."""
     options = StackOptions(
@@ -47,6 +51,7 @@ def up(
         gateway_processes=gateway_processes,
         port_base=port_base,
         seed=seed,
+        access_log=access_log,
     )
     raise typer.Exit(asyncio.run(_up(options)))
 
@@ -117,14 +122,24 @@ def seed(
     layout = Layout(data_dir.resolve(), port_base)
     console = Console(highlight=False)
     if bulk:
-        from .seed_bulk import BulkVolume, seed_bulk
+        from .seed_bulk import BulkVolume, NoStack, NotEmpty, seed_bulk
 
         bulk_volume = BulkVolume.with_overrides(movies, users, reviews, follows, random_seed)
-        asyncio.run(seed_bulk(layout, bulk_volume, force=force, console=console))
+        try:
+            asyncio.run(seed_bulk(layout, bulk_volume, force=force, console=console))
+        except (NotEmpty, NoStack) as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from exc
         return
-    from .seed_demo import DemoVolume, seed_demo
+    from .seed_demo import DemoVolume, SeedError, seed_demo
 
     demo_volume = DemoVolume.with_overrides(
         movies, users, reviews, follows, random_seed, concurrency
     )
-    asyncio.run(seed_demo(layout.gateway_url, layout, demo_volume, console=console))
+    try:
+        asyncio.run(seed_demo(layout.gateway_url, layout, demo_volume, console=console))
+    except (SeedError, httpx.TransportError) as exc:
+        console.print(
+            f"[red]seeding failed: {exc}[/red] (is `movieweb up` running on {layout.gateway_url}?)"
+        )
+        raise typer.Exit(1) from exc

@@ -52,7 +52,11 @@ HISTORY_DAYS = 730
 
 
 class NotEmpty(RuntimeError):
-    pass
+    """The tables already hold rows (and --force was not given)."""
+
+
+class NoStack(RuntimeError):
+    """The data directory has no shard maps: ``movieweb up`` never ran there."""
 
 
 @dataclass(frozen=True)
@@ -218,7 +222,7 @@ async def seed_bulk(
         if not layout.shard_map_file(s).exists()
     ]
     if missing:
-        raise SystemExit(f"no shard maps in {layout.data_dir}: run `movieweb up` there first")
+        raise NoStack(f"no shard maps in {layout.data_dir}: run `movieweb up` there first")
     # Attach to the stack's Postgres (or start it for the duration of the load).
     pg = await asyncio.to_thread(start_postgres, layout.postgres_dir)
     try:

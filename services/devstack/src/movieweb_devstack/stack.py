@@ -26,6 +26,7 @@ from .layout import BACKENDS, Layout
 from .posters import posters_app
 from .provision import provision
 from .supervisor import ProcessSpec, Supervisor
+from .synth import DEMO_PASSWORD
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,9 @@ class StackOptions:
     # Durable Postgres for the laptop; tests turn fsync off (much faster, data is throwaway).
     durable: bool = True
     ready_timeout_s: float = 120.0
+    # One log line per request from every service; off for benchmarks (the runner renders
+    # every line of the combined log, which costs CPU at thousands of requests a second).
+    access_log: bool = True
 
     @property
     def layout(self) -> Layout:
@@ -55,7 +59,9 @@ def movieweb_argv() -> list[str]:
     return [sys.executable, "-c", "from movieweb_shared.cli import main; main()"]
 
 
-def service_env(service: str, layout: Layout, port: int) -> dict[str, str]:
+def service_env(
+    service: str, layout: Layout, port: int, *, access_log: bool = True
+) -> dict[str, str]:
     prefix = f"MOVIEWEB_{service.upper()}_"
     env = {
         f"{prefix}PORT": str(port),
@@ -63,6 +69,7 @@ def service_env(service: str, layout: Layout, port: int) -> dict[str, str]:
         f"{prefix}JWKS_URL": layout.jwks_url,
         # Human-readable lines: the combined log is for a person at a terminal.
         f"{prefix}LOG_JSON": "false",
+        f"{prefix}ACCESS_LOG": "true" if access_log else "false",
     }
     if service in BACKENDS:
         env[f"{prefix}SHARD_MAP_FILE"] = str(layout.shard_map_file(service))
@@ -84,7 +91,7 @@ def service_env(service: str, layout: Layout, port: int) -> dict[str, str]:
     return env
 
 
-def process_specs(layout: Layout) -> list[ProcessSpec]:
+def process_specs(layout: Layout, *, access_log: bool = True) -> list[ProcessSpec]:
     base = movieweb_argv()
     specs = []
     for service in BACKENDS:
@@ -93,7 +100,7 @@ def process_specs(layout: Layout) -> list[ProcessSpec]:
             ProcessSpec(
                 name=service,
                 argv=[*base, "serve", service, "--port", str(port)],
-                env=service_env(service, layout, port),
+                env=service_env(service, layout, port, access_log=access_log),
                 ready_url=f"{layout.url(service)}/readyz",
             )
         )
@@ -103,7 +110,7 @@ def process_specs(layout: Layout) -> list[ProcessSpec]:
             ProcessSpec(
                 name=name,
                 argv=[*base, "serve", "gateway", "--port", str(port)],
-                env=service_env("gateway", layout, port),
+                env=service_env("gateway", layout, port, access_log=access_log),
                 ready_url=f"http://{layout.host}:{port}/readyz",
             )
         )
@@ -190,18 +197,30 @@ class Stack:
         await provision(self.postgres, layout, self.options.shards)
         note(f"databases ready: {self.options.shards} shard(s) per service, migrated")
         await self._start_posters()
-        for spec in process_specs(layout):
+        for spec in process_specs(layout, access_log=self.options.access_log):
             self.supervisor.start(spec)
         await self.supervisor.wait_ready(
             self.options.ready_timeout_s, on_ready=lambda name: note(f"{name} is ready")
         )
         if self.options.seed and not layout.seeded_marker.exists():
-            from .seed_demo import DemoVolume, seed_demo
+            await self._seed()
 
-            note("first start: seeding demo data")
-            await seed_demo(layout.gateway_url, layout, DemoVolume(), console=self.console)
-            layout.seeded_marker.write_text("demo data loaded\n")
-            self.seeded_now = True
+    async def _seed(self) -> None:
+        """Demo data on first start. A failure leaves the site running without it (and no
+        marker, so the next start tries again; ``movieweb seed`` can be run by hand)."""
+        from .seed_demo import DemoVolume, seed_demo
+
+        note = self.supervisor.note
+        note("first start: seeding demo data through the gateway")
+        try:
+            await seed_demo(
+                self.layout.gateway_url, self.layout, DemoVolume(), console=self.console
+            )
+        except Exception as exc:
+            note(f"demo seed failed ({exc}); the site runs without demo data")
+            return
+        self.layout.seeded_marker.write_text("demo data loaded\n")
+        self.seeded_now = True
 
     async def _start_posters(self) -> None:
         config = uvicorn.Config(
@@ -250,6 +269,8 @@ class Stack:
         for service in BACKENDS:
             rows.append((f"{service} service", f"{layout.url(service)}/docs"))
         rows.append(("posters", f"{layout.posters_url}/"))
+        if layout.seeded_marker.exists():
+            rows.append(("demo log-in", f"any seeded user, password {DEMO_PASSWORD!r}"))
         assert self.redis is not None
         rows.append(("redis", self.redis.url))
         assert self.postgres is not None

@@ -61,7 +61,7 @@ def import_catalogue(
     out = Console()
     err = Console(stderr=True)
     try:
-        used, rows = read_catalogue(file, source_format.value)  # type: ignore[arg-type]
+        used, rows = read_catalogue(file, source_format.value)
     except CatalogueError as exc:
         err.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from None

@@ -54,17 +54,13 @@ def _check_url(value: str) -> str:
         raise ValueError("must be an http(s) URL with a host")
     if any(ch.isspace() for ch in value):
         raise ValueError("must not contain whitespace")
-    return value
+    return reject_control_chars(value)
 
 
 def _check_year(value: int) -> int:
     if value > max_year():
         raise ValueError(f"must be between {MIN_YEAR} and {max_year()}")
     return value
-
-
-def _check_query_text(value: str | None) -> str | None:
-    return reject_control_chars(value) if value is not None else None
 
 
 Title = Annotated[

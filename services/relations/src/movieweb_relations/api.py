@@ -5,18 +5,28 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 from movieweb_shared.app import Database
 from movieweb_shared.errors import not_found
 from movieweb_shared.jwt import CurrentUser
 from movieweb_shared.pagination import Page, PageParams, page_params
 
 from . import relations
-from .schemas import Counts, Follow, FollowIds
+from .schemas import ALICE, BOB, Counts, Follow, FollowIds
 
 router = APIRouter(tags=["relations"])
 
 Params = Annotated[PageParams, Depends(page_params)]
+FolloweeId = Annotated[
+    uuid.UUID, Path(description="The user who is (to be) followed", examples=[ALICE])
+]
+FollowerId = Annotated[
+    uuid.UUID,
+    Path(description="The user who follows; for writes, the token's subject", examples=[BOB]),
+]
+UserId = Annotated[
+    uuid.UUID, Path(description="The user whose relations to read", examples=[ALICE])
+]
 
 _NO_USER_CHECK = (
     "The service does not check that the users exist: the gateway does, before it calls here."
@@ -47,8 +57,8 @@ _AUTH_RESPONSES: dict[int | str, dict[str, str]] = {
     },
 )
 async def follow(
-    user_id: uuid.UUID,
-    follower_id: uuid.UUID,
+    user_id: FolloweeId,
+    follower_id: FollowerId,
     principal: CurrentUser,
     db: Database,
     response: Response,
@@ -64,14 +74,15 @@ async def follow(
     summary="Unfollow a user",
     description=(
         "Remove the edge `follower_id` → `user_id`. Idempotent: 204 whether or not it existed. "
-        "Only the token's subject may unfollow as themselves (else 403). " + _NO_USER_CHECK
+        "Only the token's subject may unfollow as themselves (else 403); unfollowing oneself "
+        "is a no-op (204). " + _NO_USER_CHECK
     ),
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
     responses={204: {"description": "Not following (any more)"}, **_AUTH_RESPONSES},
 )
 async def unfollow(
-    user_id: uuid.UUID, follower_id: uuid.UUID, principal: CurrentUser, db: Database
+    user_id: FolloweeId, follower_id: FollowerId, principal: CurrentUser, db: Database
 ) -> Response:
     await relations.unfollow(db, principal.id, user_id, follower_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -84,7 +95,7 @@ async def unfollow(
     response_model=Follow,
     responses={404: {"description": "Not following"}},
 )
-async def get_follow(user_id: uuid.UUID, follower_id: uuid.UUID, db: Database) -> Follow:
+async def get_follow(user_id: FolloweeId, follower_id: FollowerId, db: Database) -> Follow:
     edge = await relations.get_follow(db, user_id, follower_id)
     if edge is None:
         raise not_found(f"follow of user {user_id} by {follower_id}")
@@ -100,7 +111,7 @@ async def get_follow(user_id: uuid.UUID, follower_id: uuid.UUID, db: Database) -
     ),
     response_model=Page[Follow],
 )
-async def list_follows(user_id: uuid.UUID, params: Params, db: Database) -> Page[Follow]:
+async def list_follows(user_id: UserId, params: Params, db: Database) -> Page[Follow]:
     items, info = await relations.list_follows(db, user_id, params)
     return Page[Follow](items=items, info=info)
 
@@ -115,7 +126,7 @@ async def list_follows(user_id: uuid.UUID, params: Params, db: Database) -> Page
     ),
     response_model=Page[Follow],
 )
-async def list_followers(user_id: uuid.UUID, params: Params, db: Database) -> Page[Follow]:
+async def list_followers(user_id: UserId, params: Params, db: Database) -> Page[Follow]:
     items, info = await relations.list_followers(db, user_id, params)
     return Page[Follow](items=items, info=info)
 
@@ -126,7 +137,7 @@ async def list_followers(user_id: uuid.UUID, params: Params, db: Database) -> Pa
     description="Zero counts for an unknown user. " + _NO_USER_CHECK,
     response_model=Counts,
 )
-async def counts(user_id: uuid.UUID, db: Database) -> Counts:
+async def counts(user_id: UserId, db: Database) -> Counts:
     return await relations.counts(db, user_id)
 
 
@@ -142,7 +153,7 @@ async def counts(user_id: uuid.UUID, db: Database) -> Counts:
     response_model=FollowIds,
 )
 async def follow_ids(
-    user_id: uuid.UUID,
+    user_id: UserId,
     db: Database,
     limit: Annotated[
         int,

@@ -15,7 +15,7 @@ from typing import Any
 from movieweb_shared.db import ShardedDatabase
 from movieweb_shared.errors import Problem, field_problem
 from movieweb_shared.pagination import PageInfo, PageParams, Sort, fetch_page
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, literal_column, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -32,10 +32,6 @@ FOLLOWS_SORT = Sort("follows", (follows.c.created_at, follows.c.followee_id), de
 FOLLOWERS_SORT = Sort("followers", (follows.c.created_at, follows.c.follower_id), descending=True)
 
 _EDGE = (follows.c.follower_id, follows.c.followee_id, follows.c.created_at)
-
-# A follow that conflicts with an edge being deleted concurrently retries; a handful of rounds
-# is plenty (each round waits for the competing transaction to finish).
-_FOLLOW_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -62,31 +58,23 @@ async def follow(
     _check_acting_follower(principal_id, follower_id)
     if user_id == follower_id:
         raise field_problem(422, "path.follower_id", "a user cannot follow themselves")
+    # One statement, no read-then-write race: a repeated follow "updates" the edge to itself,
+    # which locks it and returns it with its original created_at. ``xmax = 0`` is true only
+    # for a row this statement inserted (an updated row version carries our transaction id),
+    # which tells 201 from 200. A concurrent unfollow cannot slip in between: either its
+    # delete commits first (we insert anew) or our row lock makes it wait.
     stmt = (
         insert(follows)
         .values(follower_id=follower_id, followee_id=user_id)
-        .on_conflict_do_nothing(index_elements=["follower_id", "followee_id"])
-        .returning(*_EDGE)
+        .on_conflict_do_update(
+            index_elements=["follower_id", "followee_id"],
+            set_={"created_at": follows.c.created_at},
+        )
+        .returning(*_EDGE, literal_column("xmax = 0").label("created"))
     )
-    existing = select(*_EDGE).where(
-        follows.c.follower_id == follower_id, follows.c.followee_id == user_id
-    )
-    for _ in range(_FOLLOW_ATTEMPTS):
-        # Read committed: the insert waits for any competing writer of the same pair, and the
-        # select that follows takes a fresh snapshot, so it sees the edge the insert collided
-        # with, unless an unfollow removed it in between; then we insert again.
-        async with db.begin(follower_id) as conn:
-            row = (await conn.execute(stmt)).first()
-            if row is not None:
-                return FollowResult(_edge(row), created=True)
-            row = (await conn.execute(existing)).first()
-            if row is not None:
-                return FollowResult(_edge(row), created=False)
-    raise Problem(
-        503,
-        "the follow kept colliding with concurrent unfollows; try again",
-        headers={"Retry-After": "1"},
-    )
+    async with db.begin(follower_id) as conn:
+        row = (await conn.execute(stmt)).one()
+    return FollowResult(_edge(row), created=bool(row.created))
 
 
 async def unfollow(

@@ -169,6 +169,8 @@ async def fetch_page(
                 expected = column.type.python_type
             except NotImplementedError:
                 continue
+            if expected not in (bool, int, float, str, uuid.UUID, datetime):
+                continue  # e.g. enums: their cursor values decode as plain strings
             naive = isinstance(value, datetime) and value.tzinfo is None
             if value is not None and (
                 not isinstance(value, expected) or (naive and getattr(column.type, "timezone", False))

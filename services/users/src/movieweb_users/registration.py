@@ -56,11 +56,7 @@ async def register(
     started = time.monotonic()
     try:
         for claim in wanted:
-            from sqlalchemy import select as _sel
-            async def _chk(conn):
-                col = users.c.login if claim.field == "body.login" else users.c.email
-                return await conn.scalar(_sel(users.c.id).where(col == claim.value))
-            if any(await db.fan_out(_chk)):
+            if not await claims.take(db, claim, user_id, settings.orphan_claim_after_s):
                 raise field_problem(409, claim.field, _TAKEN[claim.field.removeprefix("body.")])
             taken.append(claim)
         if time.monotonic() - started > settings.registration_deadline_s:
@@ -70,25 +66,7 @@ async def register(
                 503, "registration took too long; try again", headers={"Retry-After": "1"}
             )
         writing = True
-        async with db.begin(user_id) as conn:
-            row = (
-                (
-                    await conn.execute(
-                        insert(users)
-                        .values(
-                            id=user_id,
-                            login=new.login,
-                            email=new.email,
-                            name=new.name,
-                            avatar_url=new.avatar_url,
-                            password_hash=password_hash,
-                        )
-                        .returning(*PUBLIC, users.c.email)
-                    )
-                )
-                .mappings()
-                .one()
-            )
+        me = await _insert_user(db, user_id, new, password_hash)
     except IntegrityError as exc:
         # Only the per-shard login index can refuse the row, and only if claims and rows
         # disagree (a claim lost to a wrongful takeover): still a conflict on the login.
@@ -103,6 +81,23 @@ async def register(
             # belong to the row, or become orphans that the next registrant takes over.
             log.warning("user %s: outcome of the write unknown; claims kept", user_id)
         raise
+    return me
+
+
+async def _insert_user(
+    db: ShardedDatabase, user_id: uuid.UUID, new: UserCreate, password_hash: str
+) -> Me:
+    values = {
+        "id": user_id,
+        "login": new.login,
+        "email": new.email,
+        "name": new.name,
+        "avatar_url": new.avatar_url,
+        "password_hash": password_hash,
+    }
+    query = insert(users).values(values).returning(*PUBLIC, users.c.email)
+    async with db.begin(user_id) as conn:
+        row = (await conn.execute(query)).mappings().one()
     return Me(**to_user(row).model_dump(), email=row["email"])
 
 

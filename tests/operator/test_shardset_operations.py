@@ -6,16 +6,26 @@ from typing import Any
 
 import httpx
 from kubernetes import client
+from movieweb_operator_testkit import (
+    PEERING,
+    SPEC,
+    Cluster,
+    OperatorProcess,
+    eventually,
+    new_name,
+    prepare_namespace,
+    published_map,
+)
 from prometheus_client.parser import text_string_to_metric_families
-
-from .conftest import PEERING, Cluster, OperatorProcess, eventually, prepare_namespace
-from .test_shardset_lifecycle import SPEC, new_name, published_map
 
 
 def scrape(url: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     text = httpx.get(url, timeout=5).raise_for_status().text
-    return {(s.name, tuple(sorted(s.labels.items()))): s.value
-            for family in text_string_to_metric_families(text) for s in family.samples}
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
 
 
 def test_metrics_and_health(operator: OperatorProcess, cluster: Cluster) -> None:
@@ -25,7 +35,11 @@ def test_metrics_and_health(operator: OperatorProcess, cluster: Cluster) -> None
 
     def reconciled() -> dict[Any, float] | None:
         samples = scrape(operator.metrics_url)
-        return samples if samples[("movieweb_operator_reconciles_total", (("result", "success"),))] >= 1 else None
+        return (
+            samples
+            if samples[("movieweb_operator_reconciles_total", (("result", "success"),))] >= 1
+            else None
+        )
 
     samples = eventually(reconciled, what="a successful reconcile counted")
     assert ("movieweb_operator_reconcile_errors_total", ()) in samples
@@ -33,8 +47,11 @@ def test_metrics_and_health(operator: OperatorProcess, cluster: Cluster) -> None
     assert samples[("movieweb_operator_reconcile_duration_seconds_count", ())] >= 1
 
     # kopf's liveness endpoint runs the probes at most every 10 s and caches their results.
-    health = eventually(lambda: (r := httpx.get(operator.health_url, timeout=5)).json()["reconciles"] >= 1 and r,
-                        timeout=20, what="the health endpoint reporting reconciles")
+    health = eventually(
+        lambda: (r := httpx.get(operator.health_url, timeout=5)).json()["reconciles"] >= 1 and r,
+        timeout=20,
+        what="the health endpoint reporting reconciles",
+    )
     assert health.status_code == 200
 
 
@@ -47,14 +64,20 @@ def test_two_replicas_one_works_the_other_takes_over(
     custom = client.CustomObjectsApi(kube_admin)
     # Each replica draws its own random priority (the default); equal priorities would make
     # kopf pause both.
-    replicas = [OperatorProcess(kubeconfig, control_plane.workdir, f"replica-{x}", namespace=namespace, peering=True)
-                for x in "ab"]
+    replicas = [
+        OperatorProcess(
+            kubeconfig, control_plane.workdir, f"replica-{x}", namespace=namespace, peering=True
+        )
+        for x in "ab"
+    ]
     try:
         for replica in replicas:
             replica.wait_healthy()
 
         def peers() -> dict[str, Any] | None:
-            body = custom.get_namespaced_custom_object("kopf.dev", "v1", namespace, "kopfpeerings", PEERING)
+            body = custom.get_namespaced_custom_object(
+                "kopf.dev", "v1", namespace, "kopfpeerings", PEERING
+            )
             status = body.get("status") or {}
             return status if {"replica-a", "replica-b"} <= set(status) else None
 
@@ -73,11 +96,17 @@ def test_two_replicas_one_works_the_other_takes_over(
 
         # The leader stops (a rolling update, a node drain): the standby takes over.
         leader.stop()
-        eventually(lambda: "Resuming operations after the pause" in standby.log()[len(standby_log_before):],
-                   what="the standby resuming")
+        eventually(
+            lambda: (
+                "Resuming operations after the pause" in standby.log()[len(standby_log_before) :]
+            ),
+            what="the standby resuming",
+        )
         cluster.patch_shardset(name, {"shards": 3})
-        shard_map = eventually(lambda: (m := published_map(cluster, name)) and m.version == 2 and m,
-                               what="the scale-up handled by the former standby")
+        shard_map = eventually(
+            lambda: (m := published_map(cluster, name)) and m.version == 2 and m,
+            what="the scale-up handled by the former standby",
+        )
         assert len(shard_map.shards) == 3
         assert f"{namespace}/{name}" in standby.log()
         cluster.delete_shardset(name)
