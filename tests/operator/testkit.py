@@ -60,7 +60,8 @@ def eventually(
             last = check()
             if last:
                 return last
-        except AssertionError as exc:
+        except (AssertionError, KeyError, TypeError, AttributeError) as exc:
+            # Not there yet (e.g. no status so far): keep polling, report it on timeout.
             last = exc
         if time.monotonic() > deadline:
             raise AssertionError(

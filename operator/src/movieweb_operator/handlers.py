@@ -87,7 +87,11 @@ def on_change(namespace: str | None, name: str | None, logger: Any, **_: Any) ->
     interval=SETTINGS.reconcile_interval_s,
     initial_delay=SETTINGS.reconcile_interval_s,
 )
-def repair_drift(namespace: str | None, name: str | None, logger: Any, **_: Any) -> None:
+def repair_drift(namespace: str | None, name: str | None, logger: Any, **kwargs: Any) -> None:
+    # A timer stopped because the operator exits or pauses for a peer of higher priority does
+    # nothing more: another replica may be in charge by now.
+    if kwargs.get("stopped"):
+        return
     # quiet: a refusal was reported when the spec changed; the condition keeps saying it.
     _run(namespace, name, logger, quiet=True)
 

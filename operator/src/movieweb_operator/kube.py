@@ -103,6 +103,20 @@ class Kube:
         else:
             raise ValueError(f"cannot apply a {kind}")
 
+    def create_secret_once(self, obj: dict[str, Any]) -> bool:
+        """Create a Secret unless it exists; False when another writer created it first.
+
+        A plain create (not apply): of two writers racing to create a shard's credentials,
+        exactly one wins and the other reads the winner's password back.
+        """
+        try:
+            self.core.create_namespaced_secret(obj["metadata"]["namespace"], obj)  # type: ignore[arg-type]
+        except ApiException as exc:
+            if exc.status == 409:
+                return False
+            raise
+        return True
+
     def get_statefulset(self, namespace: str, name: str) -> dict[str, Any] | None:
         try:
             resp = self.apps.read_namespaced_stateful_set(name, namespace, _preload_content=False)
@@ -130,15 +144,14 @@ class Kube:
         data = _json(resp).get("data") or {}
         return {k: base64.b64decode(v).decode() for k, v in data.items()}
 
-    def get_configmap_data(self, namespace: str, name: str) -> dict[str, str] | None:
+    def get_configmap(self, namespace: str, name: str) -> dict[str, Any] | None:
         try:
             resp = self.core.read_namespaced_config_map(name, namespace, _preload_content=False)
         except ApiException as exc:
             if _missing(exc):
                 return None
             raise
-        data: dict[str, str] = _json(resp).get("data") or {}
-        return data
+        return _json(resp)
 
     def list_claims(self, namespace: str, selector: str) -> list[dict[str, Any]]:
         resp = self.core.list_namespaced_persistent_volume_claim(

@@ -55,8 +55,11 @@ def reconcile(kube: Kube, namespace: str, name: str, secrets_dir: str) -> Result
     except ApiException as exc:
         metrics.RECONCILES.labels("error").inc()
         metrics.RECONCILE_ERRORS.inc()
-        _report_error(kube, namespace, name, f"Kubernetes API error {exc.status}: {exc.reason}")
-        raise kopf.TemporaryError(f"API error {exc.status} {exc.reason}", delay=10) from exc
+        if exc.status != 409:  # a conflict is routine: retried at once, not worth a condition
+            _report_error(kube, namespace, name, f"Kubernetes API error {exc.status}: {exc.reason}")
+        # A conflict (someone wrote in between) is retried at once, anything else after a pause.
+        delay = 1 if exc.status == 409 else 10
+        raise kopf.TemporaryError(f"API error {exc.status} {exc.reason}", delay=delay) from exc
     finally:
         metrics.RECONCILE_DURATION.observe(time.perf_counter() - started)
     if result.outcome != "gone":
@@ -80,7 +83,7 @@ def _reconcile(kube: Kube, namespace: str, name: str, secrets_dir: str) -> Resul
         _patch_status(kube, spec, status, last_version, [], refused=message)
         return Result("refused", last_version, message=message)
 
-    current = _published_map(kube, spec, body)
+    current, map_resource_version = _published_map(kube, spec, body)
     plan = shardmap.plan(spec, current, secrets_dir, last_version)
     if plan.shard_map is None:
         # Refused: nothing is touched; the condition says why and what to do.
@@ -94,7 +97,7 @@ def _reconcile(kube: Kube, namespace: str, name: str, secrets_dir: str) -> Resul
     # New shards first, so that a published map never names a shard that does not exist.
     for index in range(spec.shards):
         _apply_shard(kube, body, spec, index)
-    _publish(kube, body, spec, new_map)
+    _publish(kube, body, spec, new_map, map_resource_version)
     if plan.changed:
         log.info(
             "ShardSet %s/%s: shard map version %d published (%d shards)",
@@ -116,21 +119,36 @@ def _reconcile(kube: Kube, namespace: str, name: str, secrets_dir: str) -> Resul
     return Result("success", new_map.version, ready_count)
 
 
-def _published_map(kube: Kube, spec: ShardSetSpec, body: dict[str, Any]) -> ShardMap | None:
-    """The map services see now: the ConfigMap, else the copy kept on the ShardSet."""
-    data = kube.get_configmap_data(spec.namespace, names.shardmap_name(spec.name)) or {}
-    published = shardmap.parse(data.get(names.SHARDMAP_KEY))
+def _published_map(
+    kube: Kube, spec: ShardSetSpec, body: dict[str, Any]
+) -> tuple[ShardMap | None, str | None]:
+    """The map services see now (the ConfigMap, else the copy kept on the ShardSet), and the
+    ConfigMap's resourceVersion."""
+    configmap = kube.get_configmap(spec.namespace, names.shardmap_name(spec.name)) or {}
+    published = shardmap.parse((configmap.get("data") or {}).get(names.SHARDMAP_KEY))
     backup = shardmap.parse(
         (body["metadata"].get("annotations") or {}).get(names.ANNOTATION_MAP_BACKUP)
     )
     candidates = [m for m in (published, backup) if m is not None]
     # The newer one wins: a crash between publishing and the backup leaves the ConfigMap ahead.
-    return max(candidates, key=lambda m: m.version) if candidates else None
+    current = max(candidates, key=lambda m: m.version) if candidates else None
+    return current, (configmap.get("metadata") or {}).get("resourceVersion")
 
 
-def _publish(kube: Kube, body: dict[str, Any], spec: ShardSetSpec, shard_map: ShardMap) -> None:
+def _publish(
+    kube: Kube,
+    body: dict[str, Any],
+    spec: ShardSetSpec,
+    shard_map: ShardMap,
+    resource_version: str | None,
+) -> None:
     document = shardmap.to_json(shard_map)
     configmap = manifests.shardmap_configmap(spec, shard_map.version, document)
+    if resource_version is not None:
+        # Optimistic lock: if anyone changed the map since it was read (an operator replica
+        # that has not noticed yet that another one took over), this write fails with 409 and
+        # the reconcile starts again from the new map, instead of publishing a stale one.
+        configmap["metadata"]["resourceVersion"] = resource_version
     kopf.adopt(configmap, owner=kopf.Body(cast(kopf.RawBody, body)))
     kube.apply(configmap)
     annotations = body["metadata"].get("annotations") or {}
@@ -145,8 +163,16 @@ def _publish(kube: Kube, body: dict[str, Any], spec: ShardSetSpec, shard_map: Sh
 
 def _apply_shard(kube: Kube, owner: dict[str, Any], spec: ShardSetSpec, index: int) -> None:
     # The Secret keeps the credentials it was created with: a password is generated once.
-    existing = kube.get_secret_data(spec.namespace, names.secret_name(spec.name, index)) or {}
-    password = existing.get("password") or secrets.token_urlsafe(32)
+    secret_name = names.secret_name(spec.name, index)
+    existing = kube.get_secret_data(spec.namespace, secret_name) or {}
+    password = existing.get("password")
+    if not password:
+        fresh = manifests.secret(spec, index, secrets.token_urlsafe(32))
+        kopf.adopt(fresh, owner=kopf.Body(cast(kopf.RawBody, owner)))
+        kube.create_secret_once(fresh)
+        password = (kube.get_secret_data(spec.namespace, secret_name) or {}).get("password")
+        if not password:
+            raise RuntimeError(f"Secret {spec.namespace}/{secret_name} has no password")
     secret = manifests.secret(spec, index, password)
     service = manifests.service(spec, index)
 

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import orjson
 import pytest
 from fastapi import FastAPI
 from movieweb_gateway.service import SERVICE as GATEWAY
@@ -305,10 +304,6 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not reached in time")
         time.sleep(0.05)
-
-
-def dumps(obj: Any) -> bytes:
-    return orjson.dumps(obj)
 
 
 def bearer(backends: Backends, user_id: str, ttl_s: int = 600) -> dict[str, str]:

@@ -317,3 +317,25 @@ def test_a_valid_token_for_another_user_cannot_delete_via_backend(
     mallory = str(uuid.uuid4())
     r = api.http.delete(f"/v1/reviews/{review['id']}", headers=bearer(backends, mallory))
     assert r.status_code == 403
+
+
+def test_every_cookie_write_method_is_guarded(api: Api, backends: Backends) -> None:
+    me, csrf = _browser(api)
+    other = api.register()
+    movie = api.movie(bearer(backends, other["id"]))
+    good = {"Origin": ALLOWED_ORIGIN, "X-CSRF-Token": csrf}
+    bad = {"Origin": ALLOWED_ORIGIN}
+    follow = f"/v1/users/{other['id']}/followers/{me['id']}"
+    review = {"movie_id": movie["id"], "rating": 6}
+
+    assert api.http.put(follow, headers=bad).status_code == 403
+    assert api.http.post("/v1/reviews", json=review, headers=bad).status_code == 403
+    assert api.http.put(follow, headers=good).status_code == 201
+    created = api.http.post("/v1/reviews", json=review, headers=good)
+    assert created.status_code == 201, created.text
+
+    path = f"/v1/reviews/{created.json()['id']}"
+    assert api.http.delete(path, headers=bad).status_code == 403
+    assert api.http.delete(follow, headers=bad).status_code == 403
+    assert api.http.delete(path, headers=good).status_code == 204
+    assert api.http.delete(follow, headers=good).status_code == 204

@@ -36,7 +36,7 @@ from movieweb_shared.sharding import ShardMap
 
 USERS = 2000
 WRITE_MOVIES = 500
-LIST_MOVIES = 40
+LIST_MOVIES = 20
 REVIEWS_PER_LISTED_MOVIE = 25
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -37,6 +38,9 @@ async def test_optional_fields_may_be_absent_or_null(api: Any) -> None:
     assert user["avatar_url"] is None
 
 
+_DROP = object()  # marks a field to leave out of the body
+
+
 def _body(**overrides: Any) -> dict[str, Any]:
     login = overrides.pop("login", "valid_login")
     body = {
@@ -47,8 +51,6 @@ def _body(**overrides: Any) -> dict[str, Any]:
     }
     return {k: v for k, v in body.items() if v is not _DROP}
 
-
-_DROP = object()
 
 INVALID = [
     # login: 3-32 of [a-z0-9_.] (ASCII capitals are lowercased, anything else refused)
@@ -110,7 +112,7 @@ async def test_lone_surrogates_are_422_not_500(api: Any) -> None:
     for field in ("password", "name", "email"):
         raw = _body().copy()
         raw[field] = "PLACEHOLDER"
-        payload = __import__("json").dumps(raw).replace("PLACEHOLDER", "surrogate\\ud800passwordxx")
+        payload = json.dumps(raw).replace("PLACEHOLDER", "surrogate\\ud800passwordxx")
         response = await api.http.post(
             "/users", content=payload, headers={"content-type": "application/json"}
         )

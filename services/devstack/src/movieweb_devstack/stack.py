@@ -174,6 +174,8 @@ class Stack:
         self.redis: EmbeddedRedis | None = None
         self._posters: uvicorn.Server | None = None
         self._posters_task: asyncio.Task[None] | None = None
+        self._booting_postgres: asyncio.Future[EmbeddedPostgres] | None = None
+        self._booting_redis: asyncio.Future[EmbeddedRedis] | None = None
         self.seeded_now = False
 
     # -- start ---------------------------------------------------------------------------
@@ -188,11 +190,17 @@ class Stack:
             )
         layout.data_dir.mkdir(parents=True, exist_ok=True)
         note(f"data directory {layout.data_dir}")
-        self.postgres = await asyncio.to_thread(
-            start_postgres, layout.postgres_dir, durable=self.options.durable
+        # Starting a server runs in a thread that a Ctrl-C cannot interrupt: keep its future, so
+        # that stop() waits for it and stops what it started instead of leaving it orphaned.
+        self._booting_postgres = asyncio.ensure_future(
+            asyncio.to_thread(start_postgres, layout.postgres_dir, durable=self.options.durable)
         )
+        self.postgres = await asyncio.shield(self._booting_postgres)
         note(f"postgres up (socket in {layout.postgres_dir})")
-        self.redis = await asyncio.to_thread(start_redis, layout.redis_dir, layout.redis_port)
+        self._booting_redis = asyncio.ensure_future(
+            asyncio.to_thread(start_redis, layout.redis_dir, layout.redis_port)
+        )
+        self.redis = await asyncio.shield(self._booting_redis)
         note(f"redis up on {self.redis.url}")
         await provision(self.postgres, layout, self.options.shards)
         note(f"databases ready: {self.options.shards} shard(s) per service, migrated")
@@ -248,6 +256,12 @@ class Stack:
             self._posters.should_exit = True
             with contextlib.suppress(Exception):
                 await self._posters_task
+        if self.redis is None and self._booting_redis is not None:
+            with contextlib.suppress(Exception):
+                self.redis = await self._booting_redis
+        if self.postgres is None and self._booting_postgres is not None:
+            with contextlib.suppress(Exception):
+                self.postgres = await self._booting_postgres
         if self.redis is not None:
             try:
                 await asyncio.to_thread(self.redis.stop)

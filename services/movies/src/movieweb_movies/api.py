@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
-from movieweb_shared.db import ShardedDatabase
+from fastapi import APIRouter, Depends, Path, Query
+from movieweb_shared.app import Database
 from movieweb_shared.jwt import CurrentUser
 from movieweb_shared.pagination import Page, PageParams, page_params
 from pydantic import AfterValidator
@@ -32,16 +32,6 @@ Responses = dict[int | str, dict[str, Any]]
 NOT_FOUND: Responses = {404: {"description": "No such movie"}}
 INVALID: Responses = {422: {"description": "Invalid input; `errors` names each bad field"}}
 
-
-async def _database(request: Request) -> ShardedDatabase:
-    """Like ``movieweb_shared.app.get_db`` but ``async``: FastAPI runs a plain ``def``
-    dependency in a worker thread, and that hop cost more CPU than the query itself on
-    ``GET /movies/{id}`` (belongs in shared; kept here until it moves)."""
-    db: ShardedDatabase = request.app.state.db
-    return db
-
-
-Database = Annotated[ShardedDatabase, Depends(_database)]
 
 # Query text reaches Postgres (folded): NUL and other control characters are a 422, not a 500.
 QueryText = Annotated[str, AfterValidator(reject_control_chars)]
