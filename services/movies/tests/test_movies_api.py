@@ -64,6 +64,9 @@ def test_get_by_slug(movies: LiveMovies) -> None:
         "a-b-c",
     ):
         assert movies.client.get(f"/movies/by-slug/{wrong}").status_code == 404, wrong
+    too_long = movies.client.get(f"/movies/by-slug/{'x' * 513}")
+    assert too_long.status_code == 422
+    assert too_long.json()["errors"][0]["field"] == "path.slug"
 
 
 def test_slugs_are_unique_for_equal_titles(movies: LiveMovies) -> None:

@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import io
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -205,8 +206,8 @@ def _as_number_text(value: float) -> str:
 def _text(value: Any) -> Any:
     """Strings stay; numbers become text ("Title": 1984 is the film "1984"); lists give their
     first element (genre lists); anything else is passed on for validation to reject."""
-    if isinstance(value, bool):
-        return value
+    if isinstance(value, bool) or (isinstance(value, float) and not math.isfinite(value)):
+        return value  # true, NaN, Infinity: not a title; validation says so
     if isinstance(value, int | float):
         return _as_number_text(value)
     if isinstance(value, list):

@@ -38,7 +38,9 @@ _BAD: Responses = {422: {"description": "Invalid input; `errors` names each fiel
 _NOT_FOUND: Responses = {404: {"description": "No such review"}}
 
 
-def review_sort(
+# Dependencies are `async def`: FastAPI runs plain `def` ones in a thread pool (a thread hop
+# per request for pure parsing).
+async def review_sort(
     sort: Annotated[
         SortName, Query(description="`created` (then id) or `rating` (then created, then id)")
     ] = "created",
@@ -50,7 +52,7 @@ def review_sort(
 ReviewSort = Annotated[Sort, Depends(review_sort)]
 
 
-def _settings(request: Request) -> ReviewsSettings:
+async def _settings(request: Request) -> ReviewsSettings:
     settings: ReviewsSettings = request.app.state.settings
     return settings
 
@@ -64,14 +66,14 @@ SiteMeanRating = Annotated[float | None, Depends(_mean)]
 Settings = Annotated[ReviewsSettings, Depends(_settings)]
 
 
-def _min_votes(
+async def _min_votes(
     request: Request,
     min_votes: Annotated[
         int | None,
         Query(ge=1, le=1_000_000, description="C of the Bayesian average (default 5)"),
     ] = None,
 ) -> int:
-    return min_votes if min_votes is not None else _settings(request).default_min_votes
+    return min_votes if min_votes is not None else (await _settings(request)).default_min_votes
 
 
 MinVotes = Annotated[int, Depends(_min_votes)]
