@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from movieweb_movies.import_sources import (
     CatalogueError,
-    _Unreadable,
+    UnreadableDate,
     read_catalogue,
     read_json,
     split_movielens_title,
@@ -29,6 +29,8 @@ from movieweb_movies.import_sources import (
          ("The Good, the Bad and the Ugly", 1966)),
         ("Fabuleux destin d'Amélie Poulain, Le (2001)", ("Le Fabuleux destin d'Amélie Poulain", 2001)),
         ("Auberge espagnole, L' (2002)", ("L'Auberge espagnole", 2002)),
+        ("Me, Myself and I (2000)", ("Me, Myself and I", 2000)),
+        ("Robot, I (2004)", ("Robot, I", 2004)),  # not an article we move
         ("(500) Days of Summer (2009)", ("(500) Days of Summer", 2009)),
         ("Death Note: Desu nôto (2006\u20132007)", ("Death Note: Desu nôto", 2006)),  # en dash
         ("Stranger Things (2016- )", ("Stranger Things", 2016)),
@@ -67,7 +69,7 @@ def test_release_dates(value: Any, year: int | None) -> None:
 
 @pytest.mark.parametrize("value", ["TBD", "Foo 12 1998", "31-Feb-98", True, [1998], 1998.5, "98"])
 def test_unreadable_release_dates(value: Any) -> None:
-    with pytest.raises(_Unreadable):
+    with pytest.raises(UnreadableDate):
         year_of_date(value)
 
 

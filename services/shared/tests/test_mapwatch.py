@@ -75,3 +75,43 @@ def test_new_map_version_is_applied_live(make_shard_map: Callable[..., ShardMap]
         assert asyncio.run(_count(b.url())) == 3
         ready = client.get("/readyz").json()["checks"]
         assert ready == {"db:a": True, "db:b": True}
+
+
+def test_added_shards_are_prepared_before_routing_reaches_them(
+    make_shard_map: Callable[..., ShardMap], tmp_path: Path
+) -> None:
+    a, b = make_shard_map(1).shards[0], make_shard_map(1).shards[0]
+    asyncio.run(_prepare_flow(a, b, tmp_path))
+
+
+async def _prepare_flow(a: ShardSpec, b: ShardSpec, tmp_path: Path) -> None:
+    from movieweb_shared.db import ShardedDatabase
+    from movieweb_shared.mapwatch import check_once
+
+    v1 = ShardMap(version=1, shards=[ShardSpec(name="a", dsn=a.dsn, ranges=[[0, 4095]])])
+    await _create_tables(v1)
+    db = ShardedDatabase(v1, ToySettings(db_pool_size=1, db_max_overflow=0), "toy")
+    path = tmp_path / "map.json"
+    v2 = ShardMap(version=2, shards=[ShardSpec(name="a", dsn=a.dsn, ranges=[[0, 2047]]),
+                                     ShardSpec(name="b", dsn=b.dsn, ranges=[[2048, 4095]])])
+    v2.dump(path)
+    prepared: list[list[str]] = []
+
+    async def failing(specs: list[ShardSpec]) -> None:
+        prepared.append([s.name for s in specs])
+        raise RuntimeError("database not reachable yet")
+
+    # Preparation fails: the old map stays, and the next poll tries again.
+    assert await check_once(path, db, None, failing) is None
+    assert db.map.version == 1
+
+    async def prepare(specs: list[ShardSpec]) -> None:
+        prepared.append([s.name for s in specs])
+        await _create_tables(ShardMap(shards=[ShardSpec(name=s.name, dsn=s.dsn, ranges=[[0, 4095]]) for s in specs]))
+
+    assert await check_once(path, db, None, prepare) is not None
+    assert db.map.version == 2 and prepared == [["b"], ["b"]]
+    # The new shard is usable at once: the fan-out reaches a migrated table.
+    counts = await db.fan_out(lambda conn: conn.execute(select(func.count()).select_from(items)))
+    assert [r.scalar_one() for r in counts] == [0, 0]
+    await db.dispose()

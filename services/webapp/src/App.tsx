@@ -6,6 +6,8 @@ import { ApiProvider } from "./api/context";
 import { ApiError } from "./api/problem";
 import { Layout } from "./components/Layout";
 import { ErrorPage } from "./pages/ErrorPage";
+// Small, and also used inside pages for a missing movie or user: part of the shell.
+import { NotFoundPage } from "./pages/NotFoundPage";
 
 // Every page is its own chunk: the first load carries only the shell and the page it shows.
 const HomePage = lazy(() => import("./pages/HomePage"));
@@ -17,7 +19,6 @@ const UserPage = lazy(() => import("./pages/UserPage"));
 const FeedPage = lazy(() => import("./pages/FeedPage"));
 const RegisterPage = lazy(() => import("./pages/RegisterPage"));
 const LogInPage = lazy(() => import("./pages/LogInPage"));
-const NotFoundPage = lazy(() => import("./pages/NotFoundPage"));
 
 export const routes: RouteObject[] = [
   {

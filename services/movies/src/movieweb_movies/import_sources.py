@@ -53,11 +53,9 @@ class SourceRow:
 
 _TRAILING_YEAR = re.compile(r"\((\d{4})(?:\s*[-\u2013]\s*(?:\d{4})?\s*)?\)\s*$")
 # MovieLens moves leading articles to the end ("American President, The"); these are the
-# articles it does that with, across the languages of its catalogue.
-_ARTICLES = (
-    "The|A|An|Les|Le|La|L'|Il|I|Lo|Gli|El|Los|Las|Der|Die|Das|Ein|Eine|Un|Une|Una|O|Os|As|De|"
-    "Den|Det|Het|En|Et"
-)
+# articles it does that with, across the languages of its catalogue. Articles that are also
+# common words elsewhere ("I", "O", "As", "En") are left out: a title may end in ", I".
+_ARTICLES = "The|A|An|Les|Le|La|L'|Il|Lo|Gli|El|Los|Las|Der|Die|Das|Ein|Eine|Un|Une|Una|Den|Det|Het"
 _MOVED_ARTICLE = re.compile(rf"^(?P<rest>.+), (?P<article>{_ARTICLES})$")
 
 
@@ -183,8 +181,8 @@ _DATE_FORMATS = (
 )
 
 
-class _Unreadable(ValueError):
-    pass
+class UnreadableDate(ValueError):
+    """A release date in no format we know (the row is skipped, the import goes on)."""
 
 
 def _norm_key(key: str) -> str:
@@ -220,13 +218,13 @@ def year_of_date(value: Any) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
-        raise _Unreadable(value)
+        raise UnreadableDate(value)
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if not isinstance(value, str):
-        raise _Unreadable(value)
+        raise UnreadableDate(value)
     text = value.strip()
     if re.fullmatch(r"\d{4}", text):
         return int(text)
@@ -241,7 +239,7 @@ def year_of_date(value: Any) -> int | None:
         if "%y" in fmt and year > max_year():
             year -= 100  # "12-Jun-38" is 1938, not 2038
         return year
-    raise _Unreadable(value)
+    raise UnreadableDate(value)
 
 
 def _json_row(number: int, obj: Any) -> SourceRow:
@@ -258,7 +256,7 @@ def _json_row(number: int, obj: Any) -> SourceRow:
     else:
         try:
             year = year_of_date(_pick(obj, "release_date"))
-        except _Unreadable:
+        except UnreadableDate:
             return SourceRow(number, raw, problem="unreadable release date")
         if year is None:
             return SourceRow(number, raw, problem="no year or release date")

@@ -1,0 +1,1 @@
+"""Movieweb reviews service: ratings, reviews and per-movie statistics, sharded by movie id."""

@@ -33,6 +33,7 @@ from .jwt import JWKSVerifier
 from .logs import configure_logging, request_id_var
 from .metrics import Metrics
 from .settings import ServiceSettings
+from .sharding import ShardSpec
 
 log = logging.getLogger("movieweb.app")
 
@@ -187,12 +188,22 @@ def create_app(service: ServiceDef, settings: ServiceSettings | None = None) -> 
             metrics.add_pool_collector(app.state.db.pool_stats)
             metrics.shard_map_version.set(shard_map.version)
             if settings.shard_map_file is not None and settings.shard_map_poll_s > 0:
+                prepare = None
+                if settings.migrate_on_start and service.migrations_dir is not None:
+                    script_dir = service.migrations_dir
+
+                    async def prepare(specs: list[ShardSpec]) -> None:
+                        # A shard the operator just added is empty: migrate before routing to it.
+                        for spec in specs:
+                            await asyncio.to_thread(migrations.upgrade_shard, script_dir, spec.url())
+
                 watcher = asyncio.create_task(
                     mapwatch.watch(
                         settings.shard_map_file,
                         app.state.db,
                         metrics.shard_map_version,
                         settings.shard_map_poll_s,
+                        prepare,
                     ),
                     name="shard-map-watch",
                 )

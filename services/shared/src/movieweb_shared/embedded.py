@@ -45,12 +45,12 @@ def start_postgres(
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        import pgserver
-        from pgserver._commands import pg_ctl
+        import pgserver  # type: ignore[attr-defined,unused-ignore]
+        from pgserver._commands import pg_ctl  # type: ignore[attr-defined]
         from pgserver.utils import PostmasterInfo
 
     datadir.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(datadir, cleanup_mode="stop")
+    server = pgserver.get_server(datadir, cleanup_mode="stop")  # type: ignore[attr-defined]
     pg = EmbeddedPostgres(datadir, server)
     wanted = {
         "max_connections": str(max_connections),

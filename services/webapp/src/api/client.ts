@@ -44,7 +44,7 @@ export function rememberCsrf(token: string | null): void {
 
 function safeStorage(): Storage | null {
   try {
-    return window.sessionStorage;
+    return window.localStorage;
   } catch {
     return null;
   }
