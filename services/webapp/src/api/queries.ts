@@ -9,7 +9,7 @@ import {
 import type { FollowEntry, Me, Movie, MovieCreate, PageInfo, Registration, Review } from "./client";
 import { useApi } from "./context";
 import { ApiError, unwrap } from "./problem";
-import { rememberCsrf } from "./client";
+import { csrfToken, rememberCsrf } from "./client";
 
 export type MovieSort = "title" | "year" | "created" | "rating" | "popularity";
 export type Direction = "asc" | "desc";
@@ -57,6 +57,9 @@ export function useMe() {
   return useQuery({
     queryKey: keys.me,
     queryFn: async (): Promise<Me | null> => {
+      // Without a CSRF token there is no session (the gateway sets both cookies together and
+      // clears both on log-out): skip a request that could only answer 401.
+      if (!csrfToken()) return null;
       const result = await api.GET("/v1/users/me");
       // Not logged in (or the session expired) is a state, not an error.
       if (result.response.status === 401) return null;
