@@ -11,11 +11,10 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import create_async_engine
-
 from movieweb_shared.app import create_app
 from movieweb_shared.sharding import ShardMap, ShardSpec
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from .toy_service import SERVICE, ToySettings, items, metadata
 
@@ -31,13 +30,24 @@ async def _create_tables(shard_map: ShardMap) -> None:
 def _settings(tmp_path: Path, shard_map: ShardMap, jwks_file: Path) -> ToySettings:
     path = tmp_path / "map.json"
     shard_map.dump(path)
-    return ToySettings(shard_map_file=path, jwks_url=None, jwks_file=jwks_file,
-                       db_pool_size=3, db_max_overflow=2, log_json=True)
+    return ToySettings(
+        shard_map_file=path,
+        jwks_url=None,
+        jwks_file=jwks_file,
+        db_pool_size=3,
+        db_max_overflow=2,
+        log_json=True,
+    )
 
 
 @pytest.fixture(params=[1, 3], ids=["1shard", "3shards"])
-def toy(request: pytest.FixtureRequest, make_shard_map: Callable[..., ShardMap], serve: Callable[[Any], str],
-        tmp_path: Path, jwks_file: Path) -> Iterator[tuple[str, ShardMap]]:
+def toy(
+    request: pytest.FixtureRequest,
+    make_shard_map: Callable[..., ShardMap],
+    serve: Callable[[Any], str],
+    tmp_path: Path,
+    jwks_file: Path,
+) -> Iterator[tuple[str, ShardMap]]:
     shard_map = make_shard_map(request.param)
     asyncio.run(_create_tables(shard_map))
     url = serve(create_app(SERVICE, _settings(tmp_path, shard_map, jwks_file)))
@@ -56,10 +66,15 @@ def test_health_readiness_and_request_id(toy: tuple[str, ShardMap]) -> None:
         generated = client.get("/healthz").headers["x-request-id"]
         assert len(generated) == 32
         # A hostile request id is replaced, not echoed.
-        assert client.get("/healthz", headers={"X-Request-ID": "a b<script>"}).headers["x-request-id"] != "a b<script>"
+        assert (
+            client.get("/healthz", headers={"X-Request-ID": "a b<script>"}).headers["x-request-id"]
+            != "a b<script>"
+        )
 
 
-def test_validation_errors_are_problems_naming_the_field(toy: tuple[str, ShardMap], mint_token: Callable[..., str]) -> None:
+def test_validation_errors_are_problems_naming_the_field(
+    toy: tuple[str, ShardMap], mint_token: Callable[..., str]
+) -> None:
     url, _ = toy
     auth = {"Authorization": f"Bearer {mint_token(uuid.uuid4())}"}
     with httpx.Client(base_url=url, headers=auth) as client:
@@ -77,11 +92,15 @@ def test_validation_errors_are_problems_naming_the_field(toy: tuple[str, ShardMa
         assert r.status_code == 404 and "does not exist" in r.json()["detail"]
         r = client.get("/nowhere")
         assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
-        r = client.post("/items", content=b"{not json", headers={"content-type": "application/json"})
+        r = client.post(
+            "/items", content=b"{not json", headers={"content-type": "application/json"}
+        )
         assert r.status_code == 422
 
 
-def test_writes_need_a_valid_token(toy: tuple[str, ShardMap], mint_token: Callable[..., str]) -> None:
+def test_writes_need_a_valid_token(
+    toy: tuple[str, ShardMap], mint_token: Callable[..., str]
+) -> None:
     url, _ = toy
     from movieweb_shared.jwt import SigningKey
 
@@ -92,12 +111,30 @@ def test_writes_need_a_valid_token(toy: tuple[str, ShardMap], mint_token: Callab
         r = client.post("/items", json=body, headers={"Authorization": f"Bearer {stranger}"})
         assert r.status_code == 401 and "unknown key" in r.json()["detail"]
         wrong_aud = mint_token(uuid.uuid4(), audience="elsewhere")
-        assert client.post("/items", json=body, headers={"Authorization": f"Bearer {wrong_aud}"}).status_code == 401
+        assert (
+            client.post(
+                "/items", json=body, headers={"Authorization": f"Bearer {wrong_aud}"}
+            ).status_code
+            == 401
+        )
         good = mint_token(uuid.uuid4())
         tampered = good[:-4] + ("AAAA" if not good.endswith("AAAA") else "BBBB")
-        assert client.post("/items", json=body, headers={"Authorization": f"Bearer {tampered}"}).status_code == 401
-        assert client.post("/items", json=body, headers={"Authorization": "Basic abc"}).status_code == 401
-        assert client.post("/items", json=body, headers={"Authorization": f"Bearer {good}"}).status_code == 201
+        assert (
+            client.post(
+                "/items", json=body, headers={"Authorization": f"Bearer {tampered}"}
+            ).status_code
+            == 401
+        )
+        assert (
+            client.post("/items", json=body, headers={"Authorization": "Basic abc"}).status_code
+            == 401
+        )
+        assert (
+            client.post(
+                "/items", json=body, headers={"Authorization": f"Bearer {good}"}
+            ).status_code
+            == 201
+        )
 
 
 def test_metrics_count_requests_by_route_template(toy: tuple[str, ShardMap]) -> None:
@@ -106,8 +143,14 @@ def test_metrics_count_requests_by_route_template(toy: tuple[str, ShardMap]) -> 
         for _ in range(3):
             client.get(f"/items/{uuid.uuid4()}")
         text = client.get("/metrics").text
-    assert 'movieweb_http_requests_total{method="GET",route="/items/{item_id}",status="404"} 3.0' in text
-    assert 'movieweb_http_request_duration_seconds_bucket{le="0.005",method="GET",route="/items/{item_id}"}' in text
+    assert (
+        'movieweb_http_requests_total{method="GET",route="/items/{item_id}",status="404"} 3.0'
+        in text
+    )
+    assert (
+        'movieweb_http_request_duration_seconds_bucket{le="0.005",method="GET",route="/items/{item_id}"}'
+        in text
+    )
     assert "movieweb_http_requests_in_flight" in text
     for spec in shard_map.shards:
         assert f'movieweb_db_pool_size{{shard="{spec.name}"}} 3.0' in text
@@ -117,8 +160,11 @@ def test_metrics_count_requests_by_route_template(toy: tuple[str, ShardMap]) -> 
 async def _insert(shard_map: ShardMap, n: int) -> list[dict[str, Any]]:
     rng = random.Random(n)
     rows = [
-        {"id": uuid.UUID(int=rng.getrandbits(128)), "name": rng.choice(["alpha", "Beta", "gamma", "delta", "Émile"]),
-         "score": rng.randint(0, 9)}
+        {
+            "id": uuid.UUID(int=rng.getrandbits(128)),
+            "name": rng.choice(["alpha", "Beta", "gamma", "delta", "Émile"]),
+            "score": rng.randint(0, 9),
+        }
         for _ in range(n)
     ]
     engines = {s.name: create_async_engine(s.url()) for s in shard_map.shards}
@@ -132,7 +178,9 @@ async def _insert(shard_map: ShardMap, n: int) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("sort", ["name", "score", "created"])
 @pytest.mark.parametrize("direction", ["asc", "desc"])
-def test_cursor_walk_returns_every_row_once_in_order(toy: tuple[str, ShardMap], sort: str, direction: str) -> None:
+def test_cursor_walk_returns_every_row_once_in_order(
+    toy: tuple[str, ShardMap], sort: str, direction: str
+) -> None:
     url, shard_map = toy
     rows = asyncio.run(_insert(shard_map, 37))
     seen: list[dict[str, Any]] = []
@@ -161,24 +209,44 @@ def test_skip_paging_and_filters_across_shards(toy: tuple[str, ShardMap]) -> Non
     with httpx.Client(base_url=url) as client:
         got = []
         for skip in range(0, len(expected) + 3, 4):
-            page = client.get("/items", params={"sort": "score", "min_score": 5, "limit": 4, "skip": skip}).json()
+            page = client.get(
+                "/items", params={"sort": "score", "min_score": 5, "limit": 4, "skip": skip}
+            ).json()
             assert page["info"]["total"] == len(expected) and page["info"]["skip"] == skip
             got.extend(page["items"])
         assert [uuid.UUID(r["id"]) for r in got] == [r["id"] for r in expected]
         bad = client.get("/items", params={"cursor": "garbage!"})
         assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "query.cursor"
-        first = client.get("/items", params={"sort": "name", "limit": 2}).json()["info"]["next_cursor"]
+        first = client.get("/items", params={"sort": "name", "limit": 2}).json()["info"][
+            "next_cursor"
+        ]
         other = client.get("/items", params={"sort": "score", "cursor": first})
         assert other.status_code == 422 and "another" in other.json()["detail"]
 
 
-def test_database_down_answers_503_and_not_ready(make_shard_map: Callable[..., ShardMap], serve: Callable[[Any], str],
-                                                 tmp_path: Path, jwks_file: Path) -> None:
+def test_database_down_answers_503_and_not_ready(
+    make_shard_map: Callable[..., ShardMap],
+    serve: Callable[[Any], str],
+    tmp_path: Path,
+    jwks_file: Path,
+) -> None:
     good = make_shard_map(1)
-    broken = ShardMap(slots=good.slots, shards=[ShardSpec(
-        name="gone", dsn=good.shards[0].url().rsplit("/", 1)[0] + "/no_such_database" + (
-            "?" + good.shards[0].url().split("?", 1)[1] if "?" in good.shards[0].url() else ""),
-        ranges=[[0, good.slots - 1]])])
+    broken = ShardMap(
+        slots=good.slots,
+        shards=[
+            ShardSpec(
+                name="gone",
+                dsn=good.shards[0].url().rsplit("/", 1)[0]
+                + "/no_such_database"
+                + (
+                    "?" + good.shards[0].url().split("?", 1)[1]
+                    if "?" in good.shards[0].url()
+                    else ""
+                ),
+                ranges=[[0, good.slots - 1]],
+            )
+        ],
+    )
     url = serve(create_app(SERVICE, _settings(tmp_path, broken, jwks_file)))
     with httpx.Client(base_url=url) as client:
         assert client.get("/healthz").status_code == 200
@@ -193,5 +261,7 @@ def test_openapi_documents_the_problem_shape(toy: tuple[str, ShardMap]) -> None:
     doc = httpx.get(f"{url}/openapi.json").json()
     assert doc["openapi"].startswith("3.")
     op = doc["paths"]["/items"]["get"]
-    assert op["responses"]["422"]["content"]["application/problem+json"]["schema"]["$ref"].endswith("ProblemDetails")
+    assert op["responses"]["422"]["content"]["application/problem+json"]["schema"]["$ref"].endswith(
+        "ProblemDetails"
+    )
     assert "4XX" in op["responses"] and "ProblemDetails" in doc["components"]["schemas"]

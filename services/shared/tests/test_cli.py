@@ -7,7 +7,9 @@ import uuid
 
 
 def _movieweb(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["movieweb", *args], capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(
+        ["movieweb", *args], capture_output=True, text=True, timeout=60, check=False
+    )
 
 
 def test_lists_installed_services() -> None:

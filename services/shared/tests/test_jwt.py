@@ -11,13 +11,12 @@ from typing import Any
 import jwt as pyjwt
 import orjson
 import pytest
+from movieweb_shared.errors import Problem
+from movieweb_shared.jwt import JWKSVerifier, SigningKey, jwks_document
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-
-from movieweb_shared.errors import Problem
-from movieweb_shared.jwt import JWKSVerifier, SigningKey, jwks_document
 
 
 class JwksHost:
@@ -66,7 +65,9 @@ async def test_valid_token_and_cached_keys(host: tuple[JwksHost, str]) -> None:
     await v.aclose()
 
 
-async def test_rotation_refetches_on_unknown_kid_but_rate_limited(host: tuple[JwksHost, str]) -> None:
+async def test_rotation_refetches_on_unknown_kid_but_rate_limited(
+    host: tuple[JwksHost, str],
+) -> None:
     h, url = host
     v = _verifier(url, min_refresh_s=0.0)
     await v.verify(_sign(h.keys[0]))
@@ -86,13 +87,30 @@ async def test_rejects_expired_wrong_audience_alg_none_and_hmac(host: tuple[Jwks
     v = _verifier(url)
     key = h.keys[0]
     now = int(time.time())
-    expired = pyjwt.encode({"sub": str(uuid.uuid4()), "iss": "movieweb-users", "aud": "movieweb",
-                            "iat": now - 4000, "exp": now - 400}, key.private_key, algorithm="EdDSA",
-                           headers={"kid": key.kid})
+    expired = pyjwt.encode(
+        {
+            "sub": str(uuid.uuid4()),
+            "iss": "movieweb-users",
+            "aud": "movieweb",
+            "iat": now - 4000,
+            "exp": now - 400,
+        },
+        key.private_key,
+        algorithm="EdDSA",
+        headers={"kid": key.kid},
+    )
     await _rejects(v, expired, "expired")
     await _rejects(v, key.sign(uuid.uuid4(), issuer="x", audience="movieweb"), "invalid token")
-    await _rejects(v, key.sign(uuid.uuid4(), issuer="movieweb-users", audience="x"), "invalid token")
-    claims = {"sub": str(uuid.uuid4()), "iss": "movieweb-users", "aud": "movieweb", "iat": now, "exp": now + 60}
+    await _rejects(
+        v, key.sign(uuid.uuid4(), issuer="movieweb-users", audience="x"), "invalid token"
+    )
+    claims = {
+        "sub": str(uuid.uuid4()),
+        "iss": "movieweb-users",
+        "aud": "movieweb",
+        "iat": now,
+        "exp": now + 60,
+    }
 
     def b64(obj: dict[str, Any]) -> str:
         return base64.urlsafe_b64encode(orjson.dumps(obj)).decode().rstrip("=")
@@ -100,7 +118,9 @@ async def test_rejects_expired_wrong_audience_alg_none_and_hmac(host: tuple[Jwks
     none_token = f"{b64({'alg': 'none', 'kid': key.kid})}.{b64(claims)}."
     await _rejects(v, none_token, "algorithm")
     # HS256 "signed" with the public key bytes: the classic key-confusion attack.
-    hmac_token = pyjwt.encode(claims, key.jwk["x"].encode() * 2, algorithm="HS256", headers={"kid": key.kid})
+    hmac_token = pyjwt.encode(
+        claims, key.jwk["x"].encode() * 2, algorithm="HS256", headers={"kid": key.kid}
+    )
     await _rejects(v, hmac_token, "algorithm")
     await _rejects(v, "not.a.token", "malformed")
     with pytest.raises(ValueError, match="lifetime"):

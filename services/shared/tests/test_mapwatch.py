@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import create_async_engine
-
 from movieweb_shared.app import create_app
 from movieweb_shared.sharding import ShardMap, ShardSpec
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from .test_app import _create_tables
 from .toy_service import SERVICE, ToySettings, items
@@ -37,15 +36,26 @@ def _wait_for_version(client: httpx.Client, version: int) -> None:
     raise AssertionError(f"map version {version} was not applied")
 
 
-def test_new_map_version_is_applied_live(make_shard_map: Callable[..., ShardMap], serve: Callable[[Any], str],
-                                          tmp_path: Path, jwks_file: Path, mint_token: Callable[..., str]) -> None:
+def test_new_map_version_is_applied_live(
+    make_shard_map: Callable[..., ShardMap],
+    serve: Callable[[Any], str],
+    tmp_path: Path,
+    jwks_file: Path,
+    mint_token: Callable[..., str],
+) -> None:
     a, b = make_shard_map(1).shards[0], make_shard_map(1).shards[0]
     v1 = ShardMap(version=1, shards=[ShardSpec(name="a", dsn=a.dsn, ranges=[[0, 4095]])])
     asyncio.run(_create_tables(ShardMap.even([a.url(), b.url()])))
     path = tmp_path / "map.json"
     v1.dump(path)
-    settings = ToySettings(shard_map_file=path, shard_map_poll_s=0.1, jwks_url=None, jwks_file=jwks_file,
-                           db_pool_size=2, db_max_overflow=1)
+    settings = ToySettings(
+        shard_map_file=path,
+        shard_map_poll_s=0.1,
+        jwks_url=None,
+        jwks_file=jwks_file,
+        db_pool_size=2,
+        db_max_overflow=1,
+    )
     url = serve(create_app(SERVICE, settings))
     auth = {"Authorization": f"Bearer {mint_token(uuid.uuid4())}"}
     with httpx.Client(base_url=url, headers=auth) as client:
@@ -66,8 +76,13 @@ def test_new_map_version_is_applied_live(make_shard_map: Callable[..., ShardMap]
         assert client.get("/readyz").status_code == 200
 
         # Version 2 moves every slot to b: new writes land there, without a restart.
-        ShardMap(version=2, shards=[ShardSpec(name="a", dsn=a.dsn, ranges=[]),
-                                    ShardSpec(name="b", dsn=b.dsn, ranges=[[0, 4095]])]).dump(path)
+        ShardMap(
+            version=2,
+            shards=[
+                ShardSpec(name="a", dsn=a.dsn, ranges=[]),
+                ShardSpec(name="b", dsn=b.dsn, ranges=[[0, 4095]]),
+            ],
+        ).dump(path)
         _wait_for_version(client, 2)
         for i in range(3):
             assert client.post("/items", json={"name": f"v2-{i}", "score": i}).status_code == 201
@@ -92,8 +107,13 @@ async def _prepare_flow(a: ShardSpec, b: ShardSpec, tmp_path: Path) -> None:
     await _create_tables(v1)
     db = ShardedDatabase(v1, ToySettings(db_pool_size=1, db_max_overflow=0), "toy")
     path = tmp_path / "map.json"
-    v2 = ShardMap(version=2, shards=[ShardSpec(name="a", dsn=a.dsn, ranges=[[0, 2047]]),
-                                     ShardSpec(name="b", dsn=b.dsn, ranges=[[2048, 4095]])])
+    v2 = ShardMap(
+        version=2,
+        shards=[
+            ShardSpec(name="a", dsn=a.dsn, ranges=[[0, 2047]]),
+            ShardSpec(name="b", dsn=b.dsn, ranges=[[2048, 4095]]),
+        ],
+    )
     v2.dump(path)
     prepared: list[list[str]] = []
 
@@ -107,7 +127,9 @@ async def _prepare_flow(a: ShardSpec, b: ShardSpec, tmp_path: Path) -> None:
 
     async def prepare(specs: list[ShardSpec]) -> None:
         prepared.append([s.name for s in specs])
-        await _create_tables(ShardMap(shards=[ShardSpec(name=s.name, dsn=s.dsn, ranges=[[0, 4095]]) for s in specs]))
+        await _create_tables(
+            ShardMap(shards=[ShardSpec(name=s.name, dsn=s.dsn, ranges=[[0, 4095]]) for s in specs])
+        )
 
     assert await check_once(path, db, None, prepare) is not None
     assert db.map.version == 2 and prepared == [["b"], ["b"]]

@@ -6,9 +6,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
-
 from movieweb_shared.sharding import ShardMap, ShardSpec, slot_of
+from pydantic import ValidationError
 
 VECTORS = [
     (uuid.UUID(int=0), 1038, 14, 29710),
@@ -54,7 +53,10 @@ def test_map_rejects_gaps_overlaps_and_out_of_range() -> None:
     def make(ranges: list[list[list[int]]]) -> ShardMap:
         return ShardMap(
             slots=16,
-            shards=[ShardSpec(name=f"s{i}", dsn="postgresql://h/d", ranges=r) for i, r in enumerate(ranges)],
+            shards=[
+                ShardSpec(name=f"s{i}", dsn="postgresql://h/d", ranges=r)
+                for i, r in enumerate(ranges)
+            ],
         )
 
     make([[[0, 7]], [[8, 15]]])
@@ -65,15 +67,27 @@ def test_map_rejects_gaps_overlaps_and_out_of_range() -> None:
     with pytest.raises(ValidationError, match="outside"):
         make([[[0, 16]]])
     with pytest.raises(ValidationError, match="unique"):
-        ShardMap(slots=2, shards=[ShardSpec(name="a", dsn="x", ranges=[[0, 0]]),
-                                  ShardSpec(name="a", dsn="x", ranges=[[1, 1]])])
+        ShardMap(
+            slots=2,
+            shards=[
+                ShardSpec(name="a", dsn="x", ranges=[[0, 0]]),
+                ShardSpec(name="a", dsn="x", ranges=[[1, 1]]),
+            ],
+        )
 
 
 def test_shard_location_from_host_and_password_file(tmp_path: Path) -> None:
     secret = tmp_path / "password"
     secret.write_text("p@ss/word%\n")
-    spec = ShardSpec(name="s", host="pg-0", port=5433, database="movies", user="app",
-                     password_file=secret, ranges=[[0, 0]])
+    spec = ShardSpec(
+        name="s",
+        host="pg-0",
+        port=5433,
+        database="movies",
+        user="app",
+        password_file=secret,
+        ranges=[[0, 0]],
+    )
     assert spec.url() == "postgresql+asyncpg://app:p%40ss%2Fword%25@pg-0:5433/movies"
     with pytest.raises(ValidationError, match="either dsn or host"):
         ShardSpec(name="s", ranges=[[0, 0]])

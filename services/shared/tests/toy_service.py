@@ -7,14 +7,24 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Uuid, func, insert, select
-
 from movieweb_shared.app import Database, ServiceDef
 from movieweb_shared.errors import not_found
 from movieweb_shared.jwt import CurrentUser
 from movieweb_shared.pagination import Page, PageParams, Sort, fetch_page, page_params
 from movieweb_shared.settings import ServiceSettings, settings_config
+from pydantic import BaseModel, Field
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    func,
+    insert,
+    select,
+)
 
 metadata = MetaData()
 items = Table(
@@ -49,10 +59,14 @@ async def create_item(body: ItemIn, db: Database, user: CurrentUser) -> Item:
     item_id = uuid.uuid4()
     async with db.begin(item_id) as conn:
         row = (
-            await conn.execute(
-                insert(items).values(id=item_id, **body.model_dump()).returning(*items.c)
+            (
+                await conn.execute(
+                    insert(items).values(id=item_id, **body.model_dump()).returning(*items.c)
+                )
             )
-        ).mappings().one()
+            .mappings()
+            .one()
+        )
     return Item.model_validate(dict(row))
 
 

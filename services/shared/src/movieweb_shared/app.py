@@ -155,7 +155,9 @@ def _problem_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
         components.pop("HTTPValidationError", None)
         components.pop("ValidationError", None)
         problem = {
-            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}
+            "content": {
+                PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}
+            }
         }
         for path_item in schema.get("paths", {}).values():
             for op in path_item.values():
@@ -164,8 +166,13 @@ def _problem_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
                     if code.startswith(("4", "5")):
                         desc = responses[code].get("description", "Problem")
                         responses[code] = {"description": desc, **problem}
-                responses.setdefault("4XX", {"description": "Client error (problem details)", **problem})
-                responses.setdefault("5XX", {"description": "Server or dependency error (problem details)", **problem})
+                responses.setdefault(
+                    "4XX", {"description": "Client error (problem details)", **problem}
+                )
+                responses.setdefault(
+                    "5XX",
+                    {"description": "Server or dependency error (problem details)", **problem},
+                )
         app.openapi_schema = schema
         return schema
 
@@ -195,7 +202,9 @@ def create_app(service: ServiceDef, settings: ServiceSettings | None = None) -> 
                     async def prepare(specs: list[ShardSpec]) -> None:
                         # A shard the operator just added is empty: migrate before routing to it.
                         for spec in specs:
-                            await asyncio.to_thread(migrations.upgrade_shard, script_dir, spec.url())
+                            await asyncio.to_thread(
+                                migrations.upgrade_shard, script_dir, spec.url()
+                            )
 
                 watcher = asyncio.create_task(
                     mapwatch.watch(

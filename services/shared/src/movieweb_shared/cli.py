@@ -19,7 +19,9 @@ from rich.console import Console
 from .registry import load_service, service_names
 from .sharding import DEFAULT_SLOTS, slot_of
 
-app = typer.Typer(no_args_is_help=True, help="Movieweb operator command.", pretty_exceptions_show_locals=False)
+app = typer.Typer(
+    no_args_is_help=True, help="Movieweb operator command.", pretty_exceptions_show_locals=False
+)
 console = Console(stderr=True)
 
 

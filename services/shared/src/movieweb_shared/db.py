@@ -63,7 +63,9 @@ class ShardedDatabase:
         self._shards = [self._open(spec) for spec in shard_map.shards]
 
     def _open(self, spec: ShardSpec) -> Shard:
-        return Shard(spec.name, spec, make_engine(spec.url(), self._settings, f"movieweb-{self._service}"))
+        return Shard(
+            spec.name, spec, make_engine(spec.url(), self._settings, f"movieweb-{self._service}")
+        )
 
     @property
     def map(self) -> ShardMap:
@@ -103,7 +105,9 @@ class ShardedDatabase:
             return [await one(targets[0])]
         return list(await asyncio.gather(*(one(s) for s in targets)))
 
-    def group_by_shard(self, keys: Iterable[T], key_of: Callable[[T], ShardKey] | None = None) -> dict[int, list[T]]:
+    def group_by_shard(
+        self, keys: Iterable[T], key_of: Callable[[T], ShardKey] | None = None
+    ) -> dict[int, list[T]]:
         """Group items by the index of the shard that owns them (for batched lookups)."""
         groups: dict[int, list[T]] = {}
         owner = self._map._owner
@@ -144,7 +148,9 @@ class ShardedDatabase:
         connections and lets checked-out ones close on return).
         """
         if new_map.version < self._map.version:
-            raise ValueError(f"shard map version {new_map.version} is older than {self._map.version}")
+            raise ValueError(
+                f"shard map version {new_map.version} is older than {self._map.version}"
+            )
         old = {(s.spec.dsn, s.spec.host, s.spec.port, s.spec.database): s for s in self._shards}
         shards = []
         reused = set()

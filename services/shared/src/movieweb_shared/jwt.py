@@ -89,7 +89,9 @@ class SigningKey:
             "jti": uuid.uuid4().hex,
             **(extra or {}),
         }
-        return pyjwt.encode(claims, self.private_key, algorithm=ALGORITHM, headers={"kid": self.kid})
+        return pyjwt.encode(
+            claims, self.private_key, algorithm=ALGORITHM, headers={"kid": self.kid}
+        )
 
     @classmethod
     def generate(cls) -> SigningKey:
@@ -241,8 +243,11 @@ def bearer_token(request: Request) -> str | None:
         return None
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Problem(401, "Authorization header must be 'Bearer <token>'",
-                      headers={"WWW-Authenticate": "Bearer"})
+        raise Problem(
+            401,
+            "Authorization header must be 'Bearer <token>'",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     return token.strip()
 
 

@@ -42,7 +42,9 @@ def run_alembic_env(metadata: MetaData) -> None:
 
     url = context.config.get_main_option("sqlalchemy.url")
     assert url is not None
-    lock_key = zlib.crc32(f"movieweb-migrate:{context.config.get_main_option('script_location')}".encode())
+    lock_key = zlib.crc32(
+        f"movieweb-migrate:{context.config.get_main_option('script_location')}".encode()
+    )
 
     def migrate(conn: Connection) -> None:
         context.configure(connection=conn, target_metadata=metadata, compare_type=True)

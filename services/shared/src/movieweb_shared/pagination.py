@@ -173,15 +173,22 @@ async def fetch_page(
                 continue  # e.g. enums: their cursor values decode as plain strings
             naive = isinstance(value, datetime) and value.tzinfo is None
             if value is not None and (
-                not isinstance(value, expected) or (naive and getattr(column.type, "timezone", False))
+                not isinstance(value, expected)
+                or (naive and getattr(column.type, "timezone", False))
             ):
                 raise field_problem(422, "query.cursor", "cursor does not fit this sort order")
-        cmp = tuple_(*sort.columns) < tuple_(*after) if sort.descending else tuple_(*sort.columns) > tuple_(*after)
+        cmp = (
+            tuple_(*sort.columns) < tuple_(*after)
+            if sort.descending
+            else tuple_(*sort.columns) > tuple_(*after)
+        )
         keyed = keyed.where(cmp)
     order = [c.desc() if sort.descending else c.asc() for c in sort.columns]
     want = params.skip + params.limit + 1
     paged = keyed.order_by(*order).limit(want)
-    count_q = select(func.count()).select_from(query.order_by(None).subquery()) if with_total else None
+    count_q = (
+        select(func.count()).select_from(query.order_by(None).subquery()) if with_total else None
+    )
 
     async def run(conn: AsyncConnection) -> tuple[list[RowMapping], int]:
         rows = list((await conn.execute(paged)).mappings().all())

@@ -99,7 +99,9 @@ class ShardMap(BaseModel):
         for index, shard in enumerate(self.shards):
             for start, end in shard.ranges:
                 if not 0 <= start <= end < self.slots:
-                    raise ValueError(f"shard {shard.name!r}: range [{start}, {end}] is outside 0..{self.slots - 1}")
+                    raise ValueError(
+                        f"shard {shard.name!r}: range [{start}, {end}] is outside 0..{self.slots - 1}"
+                    )
                 for slot in range(start, end + 1):
                     if owner[slot] != -1:
                         raise ValueError(f"slot {slot} is assigned twice")
@@ -125,7 +127,9 @@ class ShardMap(BaseModel):
 
     @classmethod
     def single(cls, dsn: str, *, name: str = "shard-0", slots: int = DEFAULT_SLOTS) -> ShardMap:
-        return cls(version=1, slots=slots, shards=[ShardSpec(name=name, dsn=dsn, ranges=[[0, slots - 1]])])
+        return cls(
+            version=1, slots=slots, shards=[ShardSpec(name=name, dsn=dsn, ranges=[[0, slots - 1]])]
+        )
 
     @classmethod
     def even(cls, dsns: list[str], *, slots: int = DEFAULT_SLOTS, version: int = 1) -> ShardMap:

@@ -102,8 +102,14 @@ def jwks_file(tmp_path_factory: pytest.TempPathFactory, signing_key: SigningKey)
 
 @pytest.fixture(scope="session")
 def mint_token(signing_key: SigningKey) -> Callable[..., str]:
-    def mint(user_id: uuid.UUID | str, *, ttl_s: int = 600, issuer: str = "movieweb-users",
-             audience: str = "movieweb", key: SigningKey | None = None) -> str:
+    def mint(
+        user_id: uuid.UUID | str,
+        *,
+        ttl_s: int = 600,
+        issuer: str = "movieweb-users",
+        audience: str = "movieweb",
+        key: SigningKey | None = None,
+    ) -> str:
         return (key or signing_key).sign(user_id, issuer=issuer, audience=audience, ttl_s=ttl_s)
 
     return mint
@@ -113,8 +119,16 @@ class ServerThread:
     """A real uvicorn server in a background thread (its own event loop)."""
 
     def __init__(self, app: Any, host: str = "127.0.0.1") -> None:
-        self.config = uvicorn.Config(app, host=host, port=0, log_config=None, access_log=False,
-                                     lifespan="on", loop="asyncio", timeout_graceful_shutdown=2)
+        self.config = uvicorn.Config(
+            app,
+            host=host,
+            port=0,
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+            loop="asyncio",
+            timeout_graceful_shutdown=2,
+        )
         self.server = uvicorn.Server(self.config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.url = ""
