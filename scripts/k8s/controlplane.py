@@ -31,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,13 +66,14 @@ def missing_tools() -> list[str]:
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 # --------------------------------------------------------------------------- certificates
 
 
-def _write_key(path: Path, key) -> None:
+def _write_key(path: Path, key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey) -> None:
     path.write_bytes(
         key.private_bytes(
             serialization.Encoding.PEM,
@@ -114,7 +115,7 @@ def make_pki(directory: Path) -> dict[str, Path]:
         .sign(ca_key, hashes.SHA256())
     )
     srv_key = ec.generate_private_key(ec.SECP256R1())
-    sans = [
+    sans: list[x509.GeneralName] = [
         x509.DNSName(n)
         for n in (
             "localhost",
@@ -175,7 +176,7 @@ class ControlPlane:
     token: str = ""
     kubeconfig: Path = field(default=Path())
     ca_file: Path = field(default=Path())
-    _procs: list[subprocess.Popen] = field(default_factory=list)
+    _procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
     _logs: list[Any] = field(default_factory=list)
 
     def __enter__(self) -> ControlPlane:
@@ -186,11 +187,11 @@ class ControlPlane:
             raise
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
     # -- processes
-    def _spawn(self, name: str, args: list[str]) -> subprocess.Popen:
+    def _spawn(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
         log = open(self.workdir / f"{name}.log", "wb")  # noqa: SIM115 - closed in stop()
         self._logs.append(log)
         proc = subprocess.Popen(  # noqa: S603 - our own binaries from bin/
@@ -209,7 +210,9 @@ class ControlPlane:
             return ""
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
-    def _wait(self, what: str, proc: subprocess.Popen, check, timeout: float) -> None:
+    def _wait(
+        self, what: str, proc: subprocess.Popen[bytes], check: Callable[[], bool], timeout: float
+    ) -> None:
         deadline = time.monotonic() + timeout
         last: Exception | None = None
         while time.monotonic() < deadline:
@@ -388,7 +391,7 @@ class Api:
         )
         if res is None:
             raise LookupError(f"{api_version} {kind} is not served by this API server")
-        p = res["base"]
+        p = str(res["base"])
         if res["namespaced"]:
             p += f"/namespaces/{namespace or 'default'}"
         p += f"/{res['name']}"

@@ -13,7 +13,9 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -50,7 +52,9 @@ def descriptions(text: str) -> dict[str, str]:
     return out
 
 
-def rows(values, docs: dict[str, str], prefix: str = ""):
+def rows(
+    values: dict[str, Any], docs: dict[str, str], prefix: str = ""
+) -> Iterator[tuple[str, Any, str]]:
     """(key, default, description): a documented map is one row, others are walked."""
     for k, v in values.items():
         key = f"{prefix}.{k}" if prefix else k

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 OUT = (
     Path(__file__).resolve().parents[2] / "charts/movieweb/files/dashboards/movieweb-overview.json"
@@ -28,7 +29,7 @@ def _id() -> int:
     return _next_id
 
 
-def row(title: str, y: int) -> dict:
+def row(title: str, y: int) -> dict[str, Any]:
     return {
         "type": "row",
         "title": title,
@@ -49,8 +50,8 @@ def timeseries(
     h: int = 8,
     description: str = "",
     max_: float | None = None,
-) -> dict:
-    defaults: dict = {
+) -> dict[str, Any]:
+    defaults: dict[str, Any] = {
         "unit": unit,
         "custom": {"lineWidth": 1, "fillOpacity": 10, "showPoints": "never"},
     }
@@ -81,7 +82,15 @@ def timeseries(
     }
 
 
-def stat(title: str, expr: str, unit: str, x: int, y: int, w: int = 6, thresholds=None) -> dict:
+def stat(
+    title: str,
+    expr: str,
+    unit: str,
+    x: int,
+    y: int,
+    w: int = 6,
+    thresholds: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     steps = thresholds or [{"color": "green", "value": None}]
     return {
         "type": "stat",
@@ -112,10 +121,10 @@ def quantile(q: str, metric: str, sel: str, by: str) -> str:
     return f"histogram_quantile({q}, sum by ({by}, le) (rate({metric}_bucket{{{sel}}}[$__rate_interval])))"
 
 
-def build() -> dict:
+def build() -> dict[str, Any]:
     global _next_id
     _next_id = 0
-    panels: list[dict] = []
+    panels: list[dict[str, Any]] = []
     y = 0
     panels.append(
         stat(

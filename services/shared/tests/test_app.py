@@ -265,3 +265,11 @@ def test_openapi_documents_the_problem_shape(toy: tuple[str, ShardMap]) -> None:
         "ProblemDetails"
     )
     assert "4XX" in op["responses"] and "ProblemDetails" in doc["components"]["schemas"]
+
+
+def test_values_the_database_refuses_are_422_not_500(toy: tuple[str, ShardMap]) -> None:
+    url, _ = toy
+    r = httpx.get(f"{url}/items-by-score/{2**40}")
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert httpx.get(f"{url}/items-by-score/3").status_code == 200

@@ -105,3 +105,15 @@ SERVICE = ServiceDef(
     routers=[router],
     metadata=metadata,
 )
+
+
+@router.get("/items-by-score/{score}")
+async def items_by_score(score: int, db: Database) -> list[Item]:
+    """Deliberately unvalidated: a huge score reaches Postgres, which must refuse it (22003)."""
+    from sqlalchemy import Integer as SqlInt
+    from sqlalchemy import cast
+
+    rows = await db.fan_out(
+        lambda conn: conn.execute(select(items).where(items.c.score == cast(score, SqlInt)))
+    )
+    return [Item.model_validate(dict(r)) for res in rows for r in res.mappings()]

@@ -202,8 +202,33 @@ async def on_db_error(request: Request, exc: Exception) -> Response:
             instance=request.url.path,
             headers={"Retry-After": "1"},
         )
+    state = sqlstate(exc)
+    # Backstops for input that slipped past validation: the database refusing a value (class 22,
+    # data exception: out of range, bad text) is the client's 422, a constraint (class 23) a 409.
+    if state.startswith("22"):
+        log.info("database refused a value on %s %s: %s", request.method, request.url.path, state)
+        return problem_response(
+            422, detail="a value is out of range or malformed", instance=request.url.path
+        )
+    if state.startswith("23"):
+        log.info("constraint violation on %s %s: %s", request.method, request.url.path, state)
+        return problem_response(
+            409, detail="conflicts with existing data", instance=request.url.path
+        )
     log.exception("database error on %s %s", request.method, request.url.path)
     return problem_response(500, detail="unexpected error", instance=request.url.path)
+
+
+def sqlstate(exc: DBAPIError) -> str:
+    """The Postgres SQLSTATE of a driver error ('' when unknown)."""
+    orig = exc.orig
+    for attr in ("sqlstate", "pgcode"):
+        value = getattr(orig, attr, None)
+        if isinstance(value, str):
+            return value
+    cause = getattr(orig, "__cause__", None)
+    value = getattr(cause, "sqlstate", None)
+    return value if isinstance(value, str) else ""
 
 
 def _is_connection_error(exc: DBAPIError) -> bool:

@@ -60,7 +60,7 @@ const csrf: Middleware = {
   },
 };
 
-export function makeClient(baseUrl: string = API_BASE, fetchImpl?: typeof fetch) {
+export function makeClient(baseUrl: string = API_BASE, fetchImpl?: (input: Request) => Promise<Response>) {
   const client = createClient<paths>({
     baseUrl: baseUrl || (typeof window !== "undefined" ? window.location.origin : ""),
     credentials: "include",
