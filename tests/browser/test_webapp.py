@@ -1,0 +1,206 @@
+"""The web app's whole test suite, run from pytest (so from the README's test command).
+
+Each step is a subprocess whose output is printed (``pytest -s`` shows it live; on failure it
+is in the assertion message):
+
+1. ``npm ci`` in services/webapp, skipped while ``package-lock.json`` is unchanged since the
+   last install (its hash is kept in ``node_modules/.movieweb-lock.sha256``);
+2. ``vitest run``: unit and component tests, the API-client drift check and the bundle-size
+   budget (which makes its own production build);
+3. ``npm run build``: type check (``tsc -b``) and the production build served below;
+4. Playwright (``@playwright/test``) driving Debian's Chromium headless against the real local
+   stack: ``movieweb up --no-seed`` in a scratch directory on a free block of ports, and the
+   built app served by ``services/webapp/scripts/serve.mjs`` (one origin, ``/v1`` forwarded
+   to the gateway). Screenshots go to ``test-artifacts/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from movieweb_devstack.layout import Layout
+from movieweb_devstack.stack import busy_ports
+
+ROOT = Path(__file__).resolve().parents[2]
+WEBAPP = ROOT / "services" / "webapp"
+BROWSER_TESTS = Path(__file__).resolve().parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+READY_LINE = "running; press Ctrl-C to stop"
+
+pytestmark = pytest.mark.slow
+
+
+def run(argv: list[str], *, cwd: Path = WEBAPP, timeout: float, env: dict[str, str] | None = None) -> str:
+    """Run a step; print its output; fail with the output when it fails."""
+    start = time.monotonic()
+    proc = subprocess.run(
+        argv,
+        cwd=cwd,
+        env={**os.environ, "CI": "1", "FORCE_COLOR": "0", "NO_COLOR": "1", **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    took = time.monotonic() - start
+    print(f"\n$ {' '.join(argv)}   ({took:.1f} s, exit {proc.returncode})\n{proc.stdout}")
+    assert proc.returncode == 0, f"{' '.join(argv)} failed (exit {proc.returncode}):\n{proc.stdout[-12000:]}"
+    return proc.stdout
+
+
+@pytest.fixture(scope="module")
+def node_modules() -> Path:
+    """``npm ci``, once per change of the lock file."""
+    if shutil.which("npm") is None:
+        pytest.fail("npm is not installed (Node 20.19+ is needed for services/webapp)")
+    lock = WEBAPP / "package-lock.json"
+    stamp = WEBAPP / "node_modules" / ".movieweb-lock.sha256"
+    digest = hashlib.sha256(lock.read_bytes()).hexdigest()
+    if not stamp.exists() or stamp.read_text().strip() != digest:
+        run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], timeout=300)
+        stamp.write_text(digest + "\n")
+    return WEBAPP / "node_modules"
+
+
+@pytest.fixture(scope="module")
+def built(node_modules: Path) -> Path:
+    """Type check and production build (dist/ is what serve.mjs and nginx serve)."""
+    run(["npm", "run", "build", "--silent"], timeout=240)
+    assert (WEBAPP / "dist" / "index.html").exists()
+    return WEBAPP / "dist"
+
+
+def test_vitest_unit_component_drift_and_budget(node_modules: Path) -> None:
+    out = run([str(node_modules / ".bin" / "vitest"), "run", "--reporter=verbose"], timeout=240)
+    assert "initial JS:" in out  # the budget test ran and reported its measurement
+
+
+# -- the full stack for the browser ------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def free_port_base() -> int:
+    rng = random.Random()
+    for _ in range(200):
+        base = rng.randrange(20000, 60000, 100)
+        if not busy_ports(Layout(Path("/nonexistent"), base, 1)):
+            return base
+    raise RuntimeError("no free block of ports")
+
+
+class Process:
+    """A child process whose combined output is collected line by line."""
+
+    def __init__(self, argv: list[str], ready: str, cwd: Path = ROOT) -> None:
+        self.lines: list[str] = []
+        self.ready = threading.Event()
+        self.marker = ready
+        self.process = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "COLUMNS": "200"},
+        )
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+            if self.marker in line:
+                self.ready.set()
+
+    def tail(self, n: int = 100) -> str:
+        return "\n".join(self.lines[-n:])
+
+    def wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not self.ready.wait(0.5):
+            assert self.process.poll() is None, f"{self.process.args} exited early:\n{self.tail()}"
+            assert time.monotonic() < deadline, f"not ready in {timeout} s:\n{self.tail()}"
+
+    def stop(self, timeout: float = 60) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)  # Ctrl-C: the stack stops in order
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def site(built: Path) -> Iterator[dict[str, str]]:
+    # Outside pytest's tmp: as root, Postgres runs as the pgserver user and must traverse every
+    # parent directory, which pytest's 0700 basetemp forbids.
+    scratch = Path(tempfile.mkdtemp(prefix="movieweb-browser-"))
+    movieweb = str(Path(sys.executable).parent / "movieweb")
+    base = free_port_base()
+    layout = Layout(scratch / "data", base, 1)
+    up = Process([movieweb, "up", "--no-seed", "--data-dir", str(layout.data_dir), "--port-base", str(base)], READY_LINE)
+    web: Process | None = None
+    try:
+        up.wait_ready(240)
+        port = free_port()
+        web = Process(
+            ["node", str(WEBAPP / "scripts" / "serve.mjs"), "--port", str(port), "--gateway", layout.gateway_url, "--dist", str(built)],
+            "movieweb webapp on",
+        )
+        web.wait_ready(30)
+        url = f"http://127.0.0.1:{port}"
+        with urllib.request.urlopen(f"{url}/v1/movies?limit=1", timeout=10) as answer:
+            assert answer.status == 200  # the app's origin reaches the gateway
+        yield {"url": url, "gateway": layout.gateway_url, "up_log": "", "_up": up}  # type: ignore[dict-item]
+    finally:
+        if web is not None:
+            web.stop(10)
+        up.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def test_browser_journey_in_chromium(site: dict[str, str], node_modules: Path) -> None:
+    run(["bash", str(WEBAPP / "scripts" / "ensure-chromium.sh")], timeout=600)
+    assert CHROMIUM.exists()
+    shots = ARTIFACTS / "screenshots"
+    for name in ("home", "movie", "user"):
+        (shots / f"{name}.png").unlink(missing_ok=True)
+    try:
+        run(
+            [str(node_modules / ".bin" / "playwright"), "test", "-c", str(BROWSER_TESTS / "playwright.config.ts")],
+            cwd=BROWSER_TESTS,
+            timeout=300,
+            env={
+                "MOVIEWEB_WEBAPP_URL": site["url"],
+                "MOVIEWEB_GATEWAY_URL": site["gateway"],
+                "MOVIEWEB_TEST_ARTIFACTS": str(ARTIFACTS),
+                # The specs live outside services/webapp: resolve @playwright/test from there.
+                "NODE_PATH": str(node_modules),
+                "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1",
+            },
+        )
+    except AssertionError as failure:
+        up: Process = site["_up"]  # type: ignore[assignment]
+        raise AssertionError(f"{failure}\n--- movieweb up (tail) ---\n{up.tail(60)}") from None
+    for name in ("home", "movie", "user"):
+        assert (shots / f"{name}.png").stat().st_size > 10_000, f"screenshot {name}.png missing"
