@@ -25,7 +25,19 @@ REVISION       := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown
 CREATED        := $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 KCTX           := --kube-context kind-$(CLUSTER)
 
-dockerfile = $(if $(filter operator,$(1)),operator/Dockerfile,services/$(1)/Dockerfile)
+# Every Python image comes from docker/python.Dockerfile; build args choose the package (the
+# service name for `movieweb serve` and the source directory follow from it) and what differs.
+PY_DOCKERFILE  := docker/python.Dockerfile
+OPERATOR_CMD   := kopf run --standalone --liveness=http://0.0.0.0:8080/healthz -m movieweb_operator --all-namespaces
+description_movies    := Movieweb movies service: the film catalogue
+description_users     := Movieweb users service: accounts, JWT signing and the JWKS
+description_reviews   := Movieweb reviews service: reviews and per-movie rating stats
+description_relations := Movieweb relations service: who follows whom
+description_gateway   := Movieweb gateway service: the public API with its Redis cache
+description_operator  := Movieweb operator: Postgres shards and shard maps for ShardSets
+build_args_operator   := --build-arg SOURCE=operator --build-arg PORTS="8080 9090" \
+  --build-arg COMMAND="$(OPERATOR_CMD)" --build-arg DEV_COMMAND="$(OPERATOR_CMD)"
+LABEL_ARGS     := --build-arg VERSION=$(TAG) --build-arg REVISION=$(REVISION) --build-arg CREATED=$(CREATED)
 
 .DEFAULT_GOAL := help
 .PHONY: help tools kind-up addons addons-gateway-api images kind-load \
@@ -60,9 +72,12 @@ addons-gateway-api: ## Optional: Gateway API CRDs and NGINX Gateway Fabric (for 
 
 images: $(addprefix image-,$(IMAGES)) kind-load ## Build every image and load it into kind
 
+image-webapp:
+	$(DOCKER) build -f services/webapp/Dockerfile -t $(REGISTRY)/webapp:$(TAG) $(LABEL_ARGS) .
+
 image-%:
-	$(DOCKER) build -f $(call dockerfile,$*) -t $(REGISTRY)/$*:$(TAG) \
-	  --build-arg VERSION=$(TAG) --build-arg REVISION=$(REVISION) --build-arg CREATED=$(CREATED) .
+	$(DOCKER) build -f $(PY_DOCKERFILE) --build-arg PACKAGE=movieweb-$* $(build_args_$*) \
+	  --build-arg DESCRIPTION="$(description_$*)" -t $(REGISTRY)/$*:$(TAG) $(LABEL_ARGS) .
 
 kind-load: ## Load the built images into the kind nodes
 	$(KIND) load docker-image --name $(CLUSTER) $(foreach i,$(IMAGES),$(REGISTRY)/$(i):$(TAG))

@@ -27,8 +27,10 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -45,7 +47,9 @@ READY_LINE = "running; press Ctrl-C to stop"
 pytestmark = pytest.mark.slow
 
 
-def run(argv: list[str], *, cwd: Path = WEBAPP, timeout: float, env: dict[str, str] | None = None) -> str:
+def run(
+    argv: list[str], *, cwd: Path = WEBAPP, timeout: float, env: dict[str, str] | None = None
+) -> str:
     """Run a step; print its output; fail with the output when it fails."""
     start = time.monotonic()
     proc = subprocess.run(
@@ -60,7 +64,9 @@ def run(argv: list[str], *, cwd: Path = WEBAPP, timeout: float, env: dict[str, s
     )
     took = time.monotonic() - start
     print(f"\n$ {' '.join(argv)}   ({took:.1f} s, exit {proc.returncode})\n{proc.stdout}")
-    assert proc.returncode == 0, f"{' '.join(argv)} failed (exit {proc.returncode}):\n{proc.stdout[-12000:]}"
+    assert proc.returncode == 0, (
+        f"{' '.join(argv)} failed (exit {proc.returncode}):\n{proc.stdout[-12000:]}"
+    )
     return proc.stdout
 
 
@@ -114,6 +120,7 @@ class Process:
         self.lines: list[str] = []
         self.ready = threading.Event()
         self.marker = ready
+        self.argv = argv
         self.process = subprocess.Popen(
             argv,
             cwd=cwd,
@@ -137,7 +144,7 @@ class Process:
     def wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while not self.ready.wait(0.5):
-            assert self.process.poll() is None, f"{self.process.args} exited early:\n{self.tail()}"
+            assert self.process.poll() is None, f"{self.argv[0]} exited early:\n{self.tail()}"
             assert time.monotonic() < deadline, f"not ready in {timeout} s:\n{self.tail()}"
 
     def stop(self, timeout: float = 60) -> None:
@@ -151,27 +158,54 @@ class Process:
 
 
 @pytest.fixture(scope="module")
-def site(built: Path) -> Iterator[dict[str, str]]:
+def chromium() -> Path:
+    """Debian's Chromium (apt), before the stack starts: an install can take a while."""
+    run(["bash", str(WEBAPP / "scripts" / "ensure-chromium.sh")], timeout=600)
+    assert CHROMIUM.exists()
+    return CHROMIUM
+
+
+@dataclass
+class Site:
+    url: str  # the web app (serve.mjs)
+    gateway: str
+    up: Process
+
+
+@pytest.fixture(scope="module")
+def site(built: Path, chromium: Path) -> Iterator[Site]:
     # Outside pytest's tmp: as root, Postgres runs as the pgserver user and must traverse every
     # parent directory, which pytest's 0700 basetemp forbids.
     scratch = Path(tempfile.mkdtemp(prefix="movieweb-browser-"))
     movieweb = str(Path(sys.executable).parent / "movieweb")
     base = free_port_base()
     layout = Layout(scratch / "data", base, 1)
-    up = Process([movieweb, "up", "--no-seed", "--data-dir", str(layout.data_dir), "--port-base", str(base)], READY_LINE)
+    up = Process(
+        [movieweb, "up", "--no-seed", "--data-dir", str(layout.data_dir), "--port-base", str(base)],
+        READY_LINE,
+    )
     web: Process | None = None
     try:
         up.wait_ready(240)
         port = free_port()
         web = Process(
-            ["node", str(WEBAPP / "scripts" / "serve.mjs"), "--port", str(port), "--gateway", layout.gateway_url, "--dist", str(built)],
+            [
+                "node",
+                str(WEBAPP / "scripts" / "serve.mjs"),
+                "--port",
+                str(port),
+                "--gateway",
+                layout.gateway_url,
+                "--dist",
+                str(built),
+            ],
             "movieweb webapp on",
         )
         web.wait_ready(30)
         url = f"http://127.0.0.1:{port}"
         with urllib.request.urlopen(f"{url}/v1/movies?limit=1", timeout=10) as answer:
             assert answer.status == 200  # the app's origin reaches the gateway
-        yield {"url": url, "gateway": layout.gateway_url, "up_log": "", "_up": up}  # type: ignore[dict-item]
+        yield Site(url, layout.gateway_url, up)
     finally:
         if web is not None:
             web.stop(10)
@@ -179,20 +213,69 @@ def site(built: Path) -> Iterator[dict[str, str]]:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def test_browser_journey_in_chromium(site: dict[str, str], node_modules: Path) -> None:
-    run(["bash", str(WEBAPP / "scripts" / "ensure-chromium.sh")], timeout=600)
-    assert CHROMIUM.exists()
+def fetch(
+    url: str, *, method: str = "GET", headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(
+        url, method=method, headers=headers or {}, data=b"{}" if method == "POST" else None
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status, {k.lower(): v for k, v in answer.headers.items()}, answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()
+
+
+def test_static_server_serves_the_app_like_nginx(site: Site) -> None:
+    # A client-side route gets index.html, revalidated, with the security headers.
+    status, headers, body = fetch(f"{site.url}/movies/some-id")
+    assert status == 200 and b'<div id="root">' in body
+    assert headers["cache-control"] == "no-cache"
+    assert "script-src 'self'" in headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"
+    # Hashed assets are cached for a year; a missing one is a 404, not index.html.
+    asset = next((WEBAPP / "dist" / "assets").glob("index-*.js")).name
+    status, headers, _ = fetch(f"{site.url}/assets/{asset}", headers={"Accept-Encoding": "gzip"})
+    assert status == 200 and "immutable" in headers["cache-control"]
+    assert headers["content-encoding"] == "gzip"
+    assert fetch(f"{site.url}/assets/index-gone.js")[0] == 404
+    assert fetch(f"{site.url}/../../etc/passwd")[0] in (200, 404)  # never outside dist/
+    assert b"root:" not in fetch(f"{site.url}/%2e%2e/%2e%2e/etc/passwd")[2]
+
+
+def test_static_server_refuses_writes_from_other_origins(site: Site) -> None:
+    body_headers = {"Content-Type": "application/json"}
+    foreign = fetch(
+        f"{site.url}/v1/auth/log-in",
+        method="POST",
+        headers={**body_headers, "Origin": "http://evil.example"},
+    )
+    assert foreign[0] == 403
+    # Its own origin passes the origin check and reaches the gateway (which validates the body).
+    own = fetch(
+        f"{site.url}/v1/auth/log-in", method="POST", headers={**body_headers, "Origin": site.url}
+    )
+    assert own[0] == 422
+
+
+def test_browser_journey_in_chromium(chromium: Path, site: Site, node_modules: Path) -> None:
     shots = ARTIFACTS / "screenshots"
     for name in ("home", "movie", "user"):
         (shots / f"{name}.png").unlink(missing_ok=True)
     try:
         run(
-            [str(node_modules / ".bin" / "playwright"), "test", "-c", str(BROWSER_TESTS / "playwright.config.ts")],
+            [
+                str(node_modules / ".bin" / "playwright"),
+                "test",
+                "-c",
+                str(BROWSER_TESTS / "playwright.config.ts"),
+            ],
             cwd=BROWSER_TESTS,
             timeout=300,
             env={
-                "MOVIEWEB_WEBAPP_URL": site["url"],
-                "MOVIEWEB_GATEWAY_URL": site["gateway"],
+                "MOVIEWEB_WEBAPP_URL": site.url,
+                "MOVIEWEB_GATEWAY_URL": site.gateway,
                 "MOVIEWEB_TEST_ARTIFACTS": str(ARTIFACTS),
                 # The specs live outside services/webapp: resolve @playwright/test from there.
                 "NODE_PATH": str(node_modules),
@@ -200,7 +283,7 @@ def test_browser_journey_in_chromium(site: dict[str, str], node_modules: Path) -
             },
         )
     except AssertionError as failure:
-        up: Process = site["_up"]  # type: ignore[assignment]
-        raise AssertionError(f"{failure}\n--- movieweb up (tail) ---\n{up.tail(60)}") from None
+        tail = site.up.tail(60)
+        raise AssertionError(f"{failure}\n--- movieweb up (tail) ---\n{tail}") from None
     for name in ("home", "movie", "user"):
         assert (shots / f"{name}.png").stat().st_size > 10_000, f"screenshot {name}.png missing"

@@ -7,41 +7,16 @@ slow part, and every test works on fresh random user ids, so tests cannot see ea
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from movieweb_relations.service import SERVICE
-from movieweb_relations.settings import RelationsSettings
-from movieweb_shared.app import create_app
-from movieweb_shared.sharding import ShardMap
-from movieweb_shared.testing import PostgresForTests, serve_app
+from movieweb_shared.testing import PostgresForTests, ServedService, serve_service
 
-
-def relations_settings(shard_map: ShardMap, tmp_path: Path, jwks_file: Path) -> RelationsSettings:
-    map_file = tmp_path / "map.json"
-    shard_map.dump(map_file)
-    return RelationsSettings(
-        shard_map_file=map_file,
-        migrate_on_start=True,
-        jwks_file=jwks_file,
-        jwks_url=None,
-        db_pool_size=4,
-        db_max_overflow=4,
-        # 200-request storms queue on 8 connections on a shared, loaded machine: wait for a
-        # connection rather than answer 503 (the production default is a few seconds).
-        db_pool_timeout_s=60,
-        log_level="WARNING",
-        access_log=False,
-    )
-
-
-@dataclass(frozen=True)
-class Served:
-    url: str
-    shard_map: ShardMap
+# The served app: ``url`` and ``shard_map`` (tests reach into the shards directly).
+Served = ServedService
 
 
 @pytest.fixture(scope="session", params=[1, 3], ids=["1shard", "3shards"])
@@ -51,11 +26,18 @@ def served(
     tmp_path_factory: pytest.TempPathFactory,
     jwks_file: Path,
 ) -> Iterator[Served]:
-    shards = int(request.param)
-    shard_map = ShardMap.even([postgres.create_database("rel") for _ in range(shards)])
-    settings = relations_settings(shard_map, tmp_path_factory.mktemp("relations"), jwks_file)
-    with serve_app(create_app(SERVICE, settings)) as url:
-        yield Served(url, shard_map)
+    with serve_service(
+        SERVICE,
+        postgres,
+        tmp_path_factory.mktemp("relations"),
+        jwks_file,
+        shards=int(request.param),
+        prefix="rel",
+        # 200-request storms queue on 8 connections on a shared, loaded machine: wait for a
+        # connection rather than answer 503 (the production default is a few seconds).
+        db_pool_timeout_s=60,
+    ) as served:
+        yield served
 
 
 @pytest.fixture

@@ -12,11 +12,9 @@ from typing import Any
 import asyncpg
 import pytest
 from movieweb_reviews.service import SERVICE
-from movieweb_reviews.settings import ReviewsSettings
-from movieweb_shared.app import create_app
 from movieweb_shared.embedded import asyncpg_dsn
 from movieweb_shared.sharding import ShardMap
-from movieweb_shared.testing import PostgresForTests, serve_app
+from movieweb_shared.testing import PostgresForTests, ServedService, serve_service
 
 
 @dataclass
@@ -67,32 +65,12 @@ class ReviewsEnv:
         }
 
 
-def start_reviews(
-    make_shard_map: Callable[..., ShardMap],
-    serve: Callable[[Any], str],
-    tmp_path: Path,
-    jwks_file: Path,
-    mint_token: Callable[..., str],
-    shards: int,
-    **overrides: Any,
-) -> ReviewsEnv:
-    shard_map = make_shard_map(shards)
-    map_file = tmp_path / f"reviews-map-{uuid.uuid4().hex[:6]}.json"
-    shard_map.dump(map_file)
-    settings = ReviewsSettings(
-        shard_map_file=map_file,
-        jwks_file=jwks_file,
-        jwks_url=None,
-        migrate_on_start=True,
-        db_pool_size=4,
-        db_max_overflow=4,
-        site_mean_ttl_s=0,
-        log_level="WARNING",
-        access_log=False,
-        **overrides,
-    )
-    url = serve(create_app(SERVICE, settings))
-    return ReviewsEnv(url=url, shard_map=shard_map, mint=mint_token)
+# The reviews service recomputes its site-wide mean on every read in tests (no cache to wait out).
+REVIEWS_SETTINGS: dict[str, Any] = {"site_mean_ttl_s": 0}
+
+
+def reviews_env(served: ServedService, mint: Callable[..., str]) -> ReviewsEnv:
+    return ReviewsEnv(url=served.url, shard_map=served.shard_map, mint=mint)
 
 
 @pytest.fixture(params=[1, 3], ids=["1-shard", "3-shards"])
@@ -102,26 +80,15 @@ def shards(request: pytest.FixtureRequest) -> int:
 
 @pytest.fixture
 def env(
-    make_shard_map: Callable[..., ShardMap],
-    serve: Callable[[Any], str],
-    tmp_path: Path,
-    jwks_file: Path,
-    mint_token: Callable[..., str],
-    shards: int,
+    service_app: Callable[..., ServedService], mint_token: Callable[..., str], shards: int
 ) -> ReviewsEnv:
-    return start_reviews(make_shard_map, serve, tmp_path, jwks_file, mint_token, shards)
+    return reviews_env(service_app(SERVICE, shards, prefix="t", **REVIEWS_SETTINGS), mint_token)
 
 
 @pytest.fixture
-def env3(
-    make_shard_map: Callable[..., ShardMap],
-    serve: Callable[[Any], str],
-    tmp_path: Path,
-    jwks_file: Path,
-    mint_token: Callable[..., str],
-) -> ReviewsEnv:
+def env3(service_app: Callable[..., ServedService], mint_token: Callable[..., str]) -> ReviewsEnv:
     """Three shards only (validation and property-based tests)."""
-    return start_reviews(make_shard_map, serve, tmp_path, jwks_file, mint_token, 3)
+    return reviews_env(service_app(SERVICE, 3, prefix="t", **REVIEWS_SETTINGS), mint_token)
 
 
 @pytest.fixture(scope="module")
@@ -132,19 +99,8 @@ def module_env3(
     mint_token: Callable[..., str],
 ) -> Iterator[ReviewsEnv]:
     """Three shards shared by a whole module (schemathesis: one server for every operation)."""
-    shard_map = ShardMap.even([postgres.create_database("rv") for _ in range(3)])
-    map_file = tmp_path_factory.mktemp("reviews") / "map.json"
-    shard_map.dump(map_file)
-    settings = ReviewsSettings(
-        shard_map_file=map_file,
-        jwks_file=jwks_file,
-        jwks_url=None,
-        migrate_on_start=True,
-        db_pool_size=4,
-        db_max_overflow=4,
-        site_mean_ttl_s=0,
-        log_level="WARNING",
-        access_log=False,
-    )
-    with serve_app(create_app(SERVICE, settings)) as url:
-        yield ReviewsEnv(url=url, shard_map=shard_map, mint=mint_token)
+    directory = tmp_path_factory.mktemp("reviews")
+    with serve_service(
+        SERVICE, postgres, directory, jwks_file, 3, prefix="rv", **REVIEWS_SETTINGS
+    ) as served:
+        yield reviews_env(served, mint_token)

@@ -1,4 +1,4 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { MutationCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { lazy } from "react";
 import { createBrowserRouter, RouterProvider, type RouteObject } from "react-router-dom";
 import type { ApiClient } from "./api/client";
@@ -45,7 +45,14 @@ export const routes: RouteObject[] = [
 ];
 
 export function makeQueryClient(): QueryClient {
-  return new QueryClient({
+  const client: QueryClient = new QueryClient({
+    // A write answered 401 means the session ended (expired, or logged out in another tab):
+    // show the site as logged out instead of keeping a stale "logged in" header.
+    mutationCache: new MutationCache({
+      onError: (error) => {
+        if (error instanceof ApiError && error.status === 401) client.setQueryData(["me"], null);
+      },
+    }),
     defaultOptions: {
       queries: {
         // Lists and movies change slowly: serve from cache for 30 s, keep for 5 min.
@@ -58,6 +65,7 @@ export function makeQueryClient(): QueryClient {
       },
     },
   });
+  return client;
 }
 
 export function App({ client, queryClient }: { client?: ApiClient; queryClient?: QueryClient }) {

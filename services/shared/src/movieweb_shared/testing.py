@@ -9,6 +9,10 @@ Fixtures:
 - ``make_shard_map(n)``: ``n`` fresh databases as an evenly split shard map.
 - ``signing_key`` / ``jwks_file`` / ``mint_token(user_id)``: tokens as the users service makes them.
 - ``serve(app)``: run an ASGI app on a free loopback port; returns its base URL.
+- ``service_app(service, shards=1, **settings)``: a service's real app on ``shards`` fresh,
+  migrated databases, verifying tokens from ``jwks_file``; returns a ``ServedService``.
+  ``serve_service(...)`` is the same as a context manager, for session- or module-scoped
+  fixtures.
 """
 
 from __future__ import annotations
@@ -21,9 +25,10 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 import orjson
@@ -33,6 +38,10 @@ import uvicorn
 from .embedded import EmbeddedPostgres, asyncpg_dsn, quote_db, start_postgres
 from .jwt import SigningKey, jwks_document
 from .sharding import ShardMap
+
+if TYPE_CHECKING:
+    from .app import ServiceDef
+    from .settings import ServiceSettings
 
 _counter = itertools.count()
 
@@ -174,3 +183,78 @@ def serve() -> Iterator[Callable[[Any], str]]:
     yield start
     for server in reversed(servers):
         server.stop()
+
+
+# Settings every served service gets in tests: schema migrated at start-up, small pools (many
+# tests share one Postgres), tokens checked against the local JWKS file, quiet logs.
+TEST_SETTINGS: dict[str, Any] = {
+    "migrate_on_start": True,
+    "jwks_url": None,
+    "db_pool_size": 4,
+    "db_max_overflow": 4,
+    "log_level": "WARNING",
+    "access_log": False,
+}
+
+
+@dataclass(frozen=True)
+class ServedService:
+    """A service app served over HTTP: its base URL, its shard map and the settings it runs with."""
+
+    url: str
+    shard_map: ShardMap
+    settings: ServiceSettings
+
+
+def service_settings(
+    service: ServiceDef, shard_map: ShardMap, directory: Path, jwks_file: Path, **overrides: Any
+) -> ServiceSettings:
+    """``service``'s settings for a test: ``TEST_SETTINGS`` with the shard map written to a file
+    in ``directory`` (a unique name, so one directory can hold several) and ``overrides`` last."""
+    map_file = directory / f"{service.name}-map-{uuid.uuid4().hex[:8]}.json"
+    shard_map.dump(map_file)
+    values = {**TEST_SETTINGS, "shard_map_file": map_file, "jwks_file": jwks_file, **overrides}
+    return service.settings_cls(**values)
+
+
+@contextmanager
+def serve_service(
+    service: ServiceDef,
+    postgres: PostgresForTests,
+    directory: Path,
+    jwks_file: Path,
+    shards: int = 1,
+    *,
+    prefix: str | None = None,
+    **overrides: Any,
+) -> Iterator[ServedService]:
+    """Serve ``service`` on ``shards`` fresh databases (named ``prefix``…, default the service
+    name) until the block ends. For fixtures of any scope; ``service_app`` is the per-test one."""
+    from .app import create_app  # the plugin loads in every test run; FastAPI only when used
+
+    shard_map = ShardMap.even(
+        [postgres.create_database(prefix or service.name) for _ in range(shards)]
+    )
+    settings = service_settings(service, shard_map, directory, jwks_file, **overrides)
+    with serve_app(create_app(service, settings)) as url:
+        yield ServedService(url, shard_map, settings)
+
+
+@pytest.fixture
+def service_app(
+    postgres: PostgresForTests, tmp_path: Path, jwks_file: Path
+) -> Iterator[Callable[..., ServedService]]:
+    """``service_app(service, shards=1, *, prefix=None, **settings)``: serve a service's real
+    app on fresh, migrated shard databases for this test (stopped after it)."""
+    with ExitStack() as stack:
+
+        def start(
+            service: ServiceDef, shards: int = 1, *, prefix: str | None = None, **overrides: Any
+        ) -> ServedService:
+            return stack.enter_context(
+                serve_service(
+                    service, postgres, tmp_path, jwks_file, shards, prefix=prefix, **overrides
+                )
+            )
+
+        yield start

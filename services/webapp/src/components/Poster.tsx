@@ -7,6 +7,24 @@ function hue(text: string): number {
   return h;
 }
 
+/** Up to three lines of at most `width` characters, the last one cut with an ellipsis. */
+export function wrapTitle(title: string, width = 16, lines = 3): string[] {
+  const out: string[] = [];
+  let line = "";
+  for (const word of title.split(/\s+/).filter(Boolean)) {
+    const candidate = line ? `${line} ${word}` : word;
+    if (candidate.length <= width || !line) line = candidate;
+    else {
+      out.push(line);
+      line = word;
+    }
+  }
+  if (line) out.push(line);
+  const kept = out.slice(0, lines).map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
+  if (out.length > lines) kept[lines - 1] = `${kept[lines - 1]!.slice(0, width - 1)}…`;
+  return kept;
+}
+
 /** A drawn poster: used when a movie has no poster URL or its image fails to load. */
 export function PosterPlaceholder({ title, year }: { title: string; year?: number }) {
   const h = hue(title);
@@ -29,11 +47,15 @@ export function PosterPlaceholder({ title, year }: { title: string; year?: numbe
         <rect x="60" y="90" width="80" height="60" rx="6" />
         <path d="M140 105l22-12v54l-22-12" />
       </g>
-      <text x="100" y="200" textAnchor="middle" fill="#fff" fontSize="16" fontFamily="system-ui, sans-serif">
-        {title.length > 22 ? `${title.slice(0, 21)}…` : title}
+      <text x="100" y="192" textAnchor="middle" fill="#fff" fontSize="17" fontFamily="system-ui, sans-serif">
+        {wrapTitle(title).map((line, i) => (
+          <tspan key={i} x="100" dy={i === 0 ? 0 : 21}>
+            {line}
+          </tspan>
+        ))}
       </text>
       {year ? (
-        <text x="100" y="224" textAnchor="middle" fill="rgba(255,255,255,.75)" fontSize="13" fontFamily="system-ui, sans-serif">
+        <text x="100" y="270" textAnchor="middle" fill="rgba(255,255,255,.8)" fontSize="14" fontFamily="system-ui, sans-serif">
           {year}
         </text>
       ) : null}
