@@ -12,6 +12,13 @@ if ! command -v uv >/dev/null 2>&1 || [[ "$(uv --version | awk '{print $2}')" !=
   echo "bootstrap: installing uv $UV_VERSION" >&2
   python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "uv==$UV_VERSION"
 fi
-PY="$(command -v python3.13 || command -v python3.12 || command -v python3.11 || command -v python3)"
+# The first interpreter that really runs and is >= 3.11 (a pyenv shim may exist but not run).
+PY=""
+for candidate in python3 python3.11 python3.12 python3.13; do
+  if path="$(command -v "$candidate")" && "$path" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    PY="$path"; break
+  fi
+done
+[[ -n "$PY" ]] || { echo "bootstrap: Python >= 3.11 is required" >&2; exit 1; }
 export UV_PYTHON="$PY"
 (cd "$ROOT" && uv sync --frozen --quiet)

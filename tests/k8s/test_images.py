@@ -67,9 +67,7 @@ def build(name: str) -> tuple[str, dict[str, str]]:
     assert argv[:2] == ["docker", "build"], out
     assert argv[-1] == ".", "the build context is the repository root"
     dockerfile = argv[argv.index("-f") + 1]
-    build_args = dict(
-        argv[i + 1].split("=", 1) for i, a in enumerate(argv) if a == "--build-arg"
-    )
+    build_args = dict(argv[i + 1].split("=", 1) for i, a in enumerate(argv) if a == "--build-arg")
     return dockerfile, build_args
 
 

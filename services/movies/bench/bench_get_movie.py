@@ -18,15 +18,7 @@ import os
 import random
 import uuid
 
-from movieweb_shared.benchkit import (
-    RESULT_HEADERS,
-    get_paths,
-    markdown_table,
-    process_cpu_seconds,
-    result_row,
-    run_load,
-    serve_on_postgres,
-)
+from movieweb_shared import benchkit
 from movieweb_shared.sharding import ShardMap
 
 MOVIES = 1000
@@ -60,18 +52,18 @@ async def insert_movies(shard_map: ShardMap) -> list[str]:
 
 def main(args: argparse.Namespace) -> None:
     settings = {"db_pool_size": min(args.concurrency, 20)}
-    with serve_on_postgres("movies", settings=settings, workers=args.workers) as server:
+    with benchkit.serve_on_postgres("movies", settings=settings, workers=args.workers) as server:
         ids = asyncio.run(insert_movies(server.shard_map))
-        cpu_before = process_cpu_seconds(server.process.pid)
-        result = run_load(
+        cpu_before = benchkit.process_cpu_seconds(server.process.pid)
+        result = benchkit.run_load(
             server.url,
-            get_paths,
+            benchkit.get_paths,
             [f"/movies/{i}" for i in ids],
             concurrency=args.concurrency,
             duration_s=args.duration,
             warmup_s=args.warmup,
         )
-        cpu_ms = (process_cpu_seconds(server.process.pid) - cpu_before) * 1000
+        cpu_ms = (benchkit.process_cpu_seconds(server.process.pid) - cpu_before) * 1000
         cpu_ms /= max(result.sent_with_warmup, 1)
     print(
         f"GET /movies/{{id}}: {result.requests_per_s:.1f} requests/s over {result.seconds:.2f} s "
@@ -82,9 +74,9 @@ def main(args: argparse.Namespace) -> None:
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}\n"
     )
     print(
-        markdown_table(
-            ["operation", *RESULT_HEADERS, "server CPU ms"],
-            [["GET /movies/{id}", *result_row(result), cpu_ms]],
+        benchkit.markdown_table(
+            ["operation", *benchkit.RESULT_HEADERS, "server CPU ms"],
+            [["GET /movies/{id}", *benchkit.result_row(result), cpu_ms]],
             digits=2,
         )
     )

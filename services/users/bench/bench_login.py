@@ -2,11 +2,12 @@
 
     uv run python services/users/bench/bench_login.py [--duration 10] [--concurrency 8]
 
-Starts an embedded Postgres in a temporary directory, migrates it with ``movieweb migrate
-users``, serves the service with ``movieweb serve users`` in a subprocess (production argon2id
-cost unless overridden through MOVIEWEB_USERS_ARGON2_* variables), registers 50 users, then
-this process drives log-ins with a tight asyncio httpx loop for ``--duration`` seconds and
-prints requests/s, p50 and p99. Log-in cost is dominated by one argon2id verification.
+Starts an embedded Postgres in a temporary directory, migrates it, serves the service with
+``movieweb serve users`` in a subprocess (production argon2id cost unless overridden through
+MOVIEWEB_USERS_ARGON2_* variables), registers 50 users, then drives log-ins from a separate
+load process (a tight asyncio httpx loop) for ``--duration`` seconds and prints requests/s,
+p50, p90 and p99. Log-in cost is dominated by one argon2id verification. (The machinery is
+movieweb_shared.benchkit.)
 """
 
 from __future__ import annotations
@@ -15,51 +16,25 @@ import argparse
 import asyncio
 import os
 import random
-import shutil
-import statistics
-import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from pathlib import Path
 
-import asyncpg
 import httpx
-from movieweb_shared.embedded import free_port, start_postgres
+from movieweb_shared import benchkit
 from movieweb_users.settings import UsersSettings
 
 PASSWORD = "benchmark password"  # noqa: S105 (throwaway accounts in a temp database)
 
 
-def movieweb_command() -> str:
-    found = shutil.which("movieweb") or str(Path(sys.executable).with_name("movieweb"))
-    if not Path(found).exists():
-        raise SystemExit("the movieweb command is not installed in this environment")
-    return found
+def login_requests(logins: list[str]) -> benchkit.RequestFn:
+    """Log in as a random registered user (built in the load process)."""
 
+    def request(client: httpx.AsyncClient, rng: random.Random) -> Awaitable[httpx.Response]:
+        return client.post("/auth/token", json={"login": rng.choice(logins), "password": PASSWORD})
 
-async def create_database(admin_uri: str, name: str) -> None:
-    conn = await asyncpg.connect(admin_uri, timeout=10)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-
-
-async def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    async with httpx.AsyncClient(base_url=url, timeout=2) as http:
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise SystemExit(f"the service exited with {proc.returncode} during start-up")
-            try:
-                if (await http.get("/readyz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.2)
-    raise SystemExit("the service did not become ready")
+    return request
 
 
 async def user_ids(url: str) -> list[str]:
@@ -84,48 +59,16 @@ async def register_users(url: str, count: int) -> list[str]:
     return logins
 
 
-async def drive(
-    url: str,
-    label: str,
-    request: Callable[[httpx.AsyncClient, random.Random], Awaitable[httpx.Response]],
-    duration_s: float,
-    concurrency: int,
-) -> None:
-    latencies: list[float] = []
-    errors = 0
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as http:
-        # Warm-up: connections opened, the hashing threads and the DB pool used once.
-        warm = random.Random(0)
-        await asyncio.gather(*(request(http, warm) for _ in range(concurrency)))
-        stop_at = time.perf_counter() + duration_s
-
-        async def worker() -> None:
-            nonlocal errors
-            rng = random.Random()
-            while time.perf_counter() < stop_at:
-                start = time.perf_counter()
-                response = await request(http, rng)
-                elapsed = time.perf_counter() - start
-                if response.status_code == 200:
-                    latencies.append(elapsed)
-                else:
-                    errors += 1
-
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        wall = time.perf_counter() - started
-
-    if len(latencies) < 2:
-        raise SystemExit(f"{label}: too few successful requests ({errors} errors)")
-    cuts = statistics.quantiles(latencies, n=100)
+def report(label: str, result: benchkit.LoadResult) -> None:
+    if result.ok < 2:
+        raise SystemExit(f"{label}: too few successful requests ({result.errors} errors)")
     print(
-        f"{label}: {len(latencies)} ok, {errors} errors in {wall:.1f} s "
-        f"with {concurrency} concurrent clients"
+        f"{label}: {result.ok} ok, {result.errors} errors in {result.seconds:.1f} s "
+        f"with {result.concurrency} concurrent clients"
     )
     print(
-        f"  requests/s {len(latencies) / wall:.1f}   p50 {cuts[49] * 1000:.1f} ms   "
-        f"p99 {cuts[98] * 1000:.1f} ms"
+        f"  requests/s {result.requests_per_s:.1f}   p50 {result.p50_ms:.1f} ms   "
+        f"p90 {result.p90_ms:.1f} ms   p99 {result.p99_ms:.1f} ms"
     )
 
 
@@ -142,70 +85,46 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="movieweb-bench-users-") as tmp:
         workdir = Path(tmp)
-        pg = start_postgres(workdir / "pg")
-        proc: subprocess.Popen[bytes] | None = None
-        try:
-            asyncio.run(create_database(pg.uri("postgres"), "users"))
-            port = free_port()
-            env = {
-                **os.environ,
-                "MOVIEWEB_USERS_DATABASE_URL": pg.async_url("users"),
-                "MOVIEWEB_USERS_SIGNING_KEY_FILE": str(workdir / "signing-key.pem"),
-                "MOVIEWEB_USERS_LOG_LEVEL": "WARNING",
-                "MOVIEWEB_USERS_ACCESS_LOG": "false",
-            }
-            cli = movieweb_command()
-            subprocess.run([cli, "migrate", "users"], env=env, check=True)  # noqa: S603
-            proc = subprocess.Popen(  # noqa: S603
-                [cli, "serve", "users", "--host", "127.0.0.1", "--port", str(port)], env=env
-            )
-            url = f"http://127.0.0.1:{port}"
-            asyncio.run(wait_ready(url, proc))
-            # This process has the server's environment but for the variables set above, so
+        os.chmod(workdir, 0o755)  # noqa: S103 - the embedded Postgres runs as its own user as root
+        settings = {"signing_key_file": workdir / "signing-key.pem"}
+        rows: list[list[object]] = []
+        with benchkit.serve_on_postgres(
+            "users", settings=settings, workdir=workdir, durable=True, jwks=False
+        ) as server:
+            # This process has the server's environment but for the variables the kit set, so
             # it reads the same hashing parameters.
             served = UsersSettings()
             print(
-                f"users service on {url} (1 worker); argon2id t={served.argon2_time_cost} "
+                f"users service on {server.url} (1 worker); argon2id t={served.argon2_time_cost} "
                 f"m={served.argon2_memory_kib} KiB p={served.argon2_parallelism}, "
                 f"{served.hash_threads} hashing threads; {os.cpu_count()} CPUs, "
                 f"load average {os.getloadavg()[0]:.1f}"
             )
             started = time.perf_counter()
-            logins = asyncio.run(register_users(url, args.users))
+            logins = asyncio.run(register_users(server.url, args.users))
             print(f"registered {len(logins)} users in {time.perf_counter() - started:.1f} s")
-
-            def log_in(http: httpx.AsyncClient, rng: random.Random) -> Awaitable[httpx.Response]:
-                body = {"login": rng.choice(logins), "password": PASSWORD}
-                return http.post("/auth/token", json=body)
-
-            asyncio.run(drive(url, "POST /auth/token", log_in, duration, args.concurrency))
+            # Warm-up: connections opened, the hashing threads and the DB pool used.
+            options = {"concurrency": args.concurrency, "warmup_s": 0.5}
+            result = benchkit.run_load(
+                server.url, login_requests, logins, duration_s=duration, **options
+            )
+            report("POST /auth/token", result)
+            rows.append(["POST /auth/token", *benchkit.result_row(result)])
             if args.reference_s > 0:
                 # The same service and client answering a read with no hashing: what is left
                 # of a log-in's cost once argon2 is taken away, on this machine right now.
-                ids = asyncio.run(user_ids(url))
-
-                def get_user(
-                    http: httpx.AsyncClient, rng: random.Random
-                ) -> Awaitable[httpx.Response]:
-                    return http.get(f"/users/{rng.choice(ids)}")
-
-                asyncio.run(
-                    drive(
-                        url,
-                        "GET /users/{id} (reference)",
-                        get_user,
-                        min(args.reference_s, 30.0),
-                        args.concurrency,
-                    )
+                paths = [f"/users/{i}" for i in asyncio.run(user_ids(server.url))]
+                result = benchkit.run_load(
+                    server.url,
+                    benchkit.get_paths,
+                    paths,
+                    duration_s=min(args.reference_s, 30.0),
+                    **options,
                 )
-        finally:
-            if proc is not None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-            pg.stop()
+                report("GET /users/{id} (reference)", result)
+                rows.append(["GET /users/{id} (reference)", *benchkit.result_row(result)])
+    print()
+    print(benchkit.markdown_table(["operation", *benchkit.RESULT_HEADERS], rows))
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -127,7 +127,8 @@ def require_loopback(url: str) -> None:
     raise ValueError(f"load generation is for loopback URLs only, not {url!r}")
 
 
-def _is_ok(response: httpx.Response) -> bool:
+def is_2xx(response: httpx.Response) -> bool:
+    """The default success test of a request: a 2xx answer."""
     return response.is_success
 
 
@@ -139,7 +140,7 @@ async def drive(
     duration_s: float = 10.0,
     warmup_s: float = 1.0,
     timeout_s: float = 30.0,
-    ok: Callable[[httpx.Response], bool] = _is_ok,
+    ok: Callable[[httpx.Response], bool] = is_2xx,
     seed: int | None = None,
 ) -> LoadResult:
     """``concurrency`` workers sharing one client of as many keep-alive connections send
@@ -209,35 +210,31 @@ def get_paths(paths: Sequence[str], headers: Mapping[str, str] | None = None) ->
     return request
 
 
+class LoadOptions(TypedDict, total=False):
+    """``drive``'s keyword arguments, as ``run_load`` passes them on to the load process."""
+
+    concurrency: int
+    duration_s: float
+    warmup_s: float
+    timeout_s: float
+    ok: Callable[[httpx.Response], bool]
+    seed: int | None
+
+
 def run_load(
-    url: str,
-    factory: RequestFactory,
-    *args: Any,
-    concurrency: int = 32,
-    duration_s: float = 10.0,
-    warmup_s: float = 1.0,
-    timeout_s: float = 30.0,
-    ok: Callable[[httpx.Response], bool] = _is_ok,
-    seed: int | None = None,
+    url: str, factory: RequestFactory, *args: Any, **options: Unpack[LoadOptions]
 ) -> LoadResult:
-    """Run ``drive`` in a fresh (spawned) process: ``factory(*args)`` builds the request there.
+    """Run ``drive(url, factory(*args), **options)`` in a fresh (spawned) process.
 
     ``factory``, ``args`` and ``ok`` travel by pickle, so they must be module-level objects
     (functions of the benchmark script are; the script needs an ``if __name__ == "__main__"``
     guard, as the child imports it)."""
     require_loopback(url)
-    options = {
-        "concurrency": concurrency,
-        "duration_s": duration_s,
-        "warmup_s": warmup_s,
-        "timeout_s": timeout_s,
-        "ok": ok,
-        "seed": seed,
-    }
+    bound = options.get("warmup_s", 1.0) + options.get("duration_s", 10.0)
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        future = pool.submit(_load_process, url, factory, args, options)
-        return future.result(timeout=warmup_s + duration_s + timeout_s + 120)
+        future = pool.submit(_load_process, url, factory, args, dict(options))
+        return future.result(timeout=bound + options.get("timeout_s", 30.0) + 120)
 
 
 # --- the server under test ----------------------------------------------------------------------
