@@ -16,7 +16,7 @@ fi
 PY=""
 for candidate in python3 python3.11 python3.12 python3.13; do
   if path="$(command -v "$candidate")" && "$path" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
-    PY="$path"; break
+    PY="$("$path" -c 'import sys; print(sys.executable)')"; break
   fi
 done
 [[ -n "$PY" ]] || { echo "bootstrap: Python >= 3.11 is required" >&2; exit 1; }

@@ -1,6 +1,7 @@
 // The journey of a new user, in a real browser against the real local stack:
 // register → log out → log in → add a movie → rate and review it → follow another user →
 // see their review in the feed → log out. Every page must log no console error.
+import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -43,6 +44,15 @@ function watchConsole(page: Page) {
 async function shot(page: Page, name: string) {
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** axe-core's WCAG 2 A/AA rules on the page as it is now: no violations allowed. */
+async function checkA11y(page: Page, what: string) {
+  const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const found = result.violations.map(
+    (v) => `${what}: ${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(" ")).slice(0, 5).join("\n    ")}`,
+  );
+  expect(found, found.join("\n")).toEqual([]);
 }
 
 /** A second user, made through the public API (as a bearer client), who reviews a movie. */
@@ -99,6 +109,7 @@ test("a new user's journey through the site", async ({ page, request }) => {
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page.getByRole("button", { name: "Log out" })).toBeVisible();
   await shot(page, "home");
+  await checkA11y(page, "home");
 
   // Log out, and log in again.
   await page.getByRole("button", { name: "Log out" }).click();
@@ -116,6 +127,8 @@ test("a new user's journey through the site", async ({ page, request }) => {
 
   // Add a movie; the API's validation shows at the field first.
   await page.getByRole("link", { name: "Add movie" }).click();
+  await expect(page.getByRole("heading", { name: "Add a movie" })).toBeVisible();
+  await checkA11y(page, "add movie");
   await page.getByLabel("Title").fill(title);
   await page.getByLabel("Year").fill("1800");
   await page.getByLabel("Director").fill("Test Director");
@@ -159,6 +172,7 @@ test("a new user's journey through the site", async ({ page, request }) => {
   ).toHaveAttribute("aria-checked", "true");
   await expect(page.getByLabel("Comment (optional)")).toHaveValue(`Long, but worth it ${RUN}`);
   await shot(page, "movie");
+  await checkA11y(page, "movie");
 
   // A movie whose poster URL does not load still shows a drawn poster.
   await page.goto("/movies?q=" + encodeURIComponent(title));
@@ -177,12 +191,14 @@ test("a new user's journey through the site", async ({ page, request }) => {
   await page.getByRole("tab", { name: "1 follower" }).click();
   await expect(page.getByRole("tabpanel").getByText(me)).toBeVisible();
   await shot(page, "user");
+  await checkA11y(page, "user");
 
   // Their review is in my feed.
   await page.getByRole("link", { name: "Feed" }).click();
   await expect(page.getByRole("heading", { name: "Your feed" })).toBeVisible();
   await expect(page.getByText(`A quiet masterpiece ${RUN}`)).toBeVisible();
   await expect(page.getByRole("link", { name: `Other Film ${RUN} (1962)` })).toBeVisible();
+  await checkA11y(page, "feed");
 
   // Log out: the feed now asks to log in.
   await page.getByRole("button", { name: "Log out" }).click();
@@ -193,6 +209,26 @@ test("a new user's journey through the site", async ({ page, request }) => {
   // Unknown addresses get the not-found page.
   await page.goto("/no/such/page");
   await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
+
+  // On a phone: the same pages, no sideways scrolling of the page itself.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`/movies/${other.movieId}`);
+  await expect(page.getByRole("heading", { level: 1, name: new RegExp(`Other Film ${RUN}`) })).toBeVisible();
+  await expect(page.getByText("9.0")).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await shot(page, "movie-phone");
+  await page.goto("/");
+  await expect(page.getByRole("heading", { name: "Latest movies" })).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await shot(page, "home-phone");
+  await checkA11y(page, "home (phone)");
+  // The movie filters fold away on a phone, behind a toggle.
+  await page.goto("/movies");
+  await expect(page.getByLabel("Search titles and directors")).toBeVisible();
+  await expect(page.getByLabel("From year")).toBeHidden();
+  await page.getByRole("button", { name: "More filters" }).click();
+  await expect(page.getByLabel("From year")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Fewer filters" })).toHaveAttribute("aria-expanded", "true");
 
   expect(problems, problems.join("\n")).toEqual([]);
 });
@@ -229,6 +265,7 @@ test("the movies list filters, searches and pages", async ({ page, request }) =>
   await page.getByLabel("From year").press("Enter");
   await expect(page.getByText("10 movies")).toBeVisible();
   await expect(page).toHaveURL(/year_gte=1990/);
+  await checkA11y(page, "movies");
   await page.getByLabel("Sort by").selectOption("year");
   await page.getByLabel("Order").selectOption("desc");
   await expect(page.locator(".movie-grid .card-title").first()).toHaveText(`${tag} 49`);

@@ -16,6 +16,7 @@ is in the assertion message):
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import random
@@ -287,3 +288,61 @@ def test_browser_journey_in_chromium(chromium: Path, site: Site, node_modules: P
         raise AssertionError(f"{failure}\n--- movieweb up (tail) ---\n{tail}") from None
     for name in ("home", "movie", "user"):
         assert (shots / f"{name}.png").stat().st_size > 10_000, f"screenshot {name}.png missing"
+
+
+def test_nginx_conf_serves_the_build(built: Path, tmp_path: Path) -> None:
+    """services/webapp/nginx.conf in a real nginx (when installed; the image uses the same file):
+    SPA fallback, immutable hashed assets, gzip, CSP and the other headers, no build metadata."""
+    nginx = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
+    if nginx is None:
+        pytest.skip("nginx is not installed (apt-get install nginx-light)")
+    port = free_port()
+    conf = (WEBAPP / "nginx.conf").read_text()
+    conf = conf.replace("/usr/share/nginx/html", str(built))
+    conf = conf.replace("listen 8080;", f"listen 127.0.0.1:{port};").replace(
+        "listen [::]:8080;", ""
+    )
+    (tmp_path / "default.conf").write_text(conf)
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    paths = " ".join(
+        f"{kind}_temp_path {temp};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    mime = "/etc/nginx/mime.types"
+    (tmp_path / "nginx.conf").write_text(
+        f"worker_processes 1; pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;\n"
+        "events { worker_connections 64; }\n"
+        f"http {{ include {mime}; default_type application/octet-stream; access_log off; {paths}\n"
+        f"  include {tmp_path}/default.conf; }}\n"
+    )
+    run([nginx, "-t", "-c", str(tmp_path / "nginx.conf")], cwd=tmp_path, timeout=30)
+    run([nginx, "-c", str(tmp_path / "nginx.conf")], cwd=tmp_path, timeout=30)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(50):
+            with contextlib.suppress(OSError):
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            time.sleep(0.1)
+        status, headers, body = fetch(f"{url}/users/someone")
+        assert status == 200 and b'<div id="root">' in body
+        assert headers["cache-control"] == "no-cache"
+        csp = headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert "connect-src 'self' https://api.movieweb.local" in csp
+        assert headers["x-content-type-options"] == "nosniff"
+        asset = next((built / "assets").glob("index-*.js")).name
+        status, headers, _ = fetch(f"{url}/assets/{asset}", headers={"Accept-Encoding": "gzip"})
+        assert status == 200
+        assert headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert headers["content-encoding"] == "gzip"
+        assert "content-security-policy" in headers  # headers repeated in every location
+        assert fetch(f"{url}/assets/index-gone.js")[0] == 404
+        assert fetch(f"{url}/.vite/manifest.json")[0] == 404
+        assert fetch(f"{url}/healthz")[0] == 200
+    finally:
+        subprocess.run(
+            [nginx, "-c", str(tmp_path / "nginx.conf"), "-s", "stop"], check=False, timeout=30
+        )

@@ -5,11 +5,14 @@ budget and the backend call table."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 import uuid
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-import httpx
+import aiohttp
 import pytest
 from movieweb_gateway.backends import ENDPOINTS, RetryBudget, _query
 from movieweb_gateway.cache import EntityCache
@@ -223,10 +226,17 @@ async def test_backend_calls_carry_the_request_id(backends: Backends) -> None:
     clients = BackendClients(gateway_settings(backends, None), _metrics())
     echoed: list[str | None] = []
 
-    async def record(response: httpx.Response) -> None:
-        echoed.append(response.headers.get("x-request-id"))  # the backend echoes what it got
+    async def record(
+        _session: aiohttp.ClientSession,
+        _ctx: object,
+        params: aiohttp.TraceRequestEndParams,
+    ) -> None:
+        echoed.append(params.response.headers.get("x-request-id"))  # the backend echoes it
 
-    clients.clients["movies"].event_hooks["response"].append(record)
+    trace = aiohttp.TraceConfig()
+    trace.on_request_end.append(record)
+    await clients.clients["movies"].close()
+    clients.clients["movies"] = aiohttp.ClientSession(trace_configs=[trace])
     token = request_id_var.set("rid-from-the-edge")
     try:
         reply = await clients.call("movies.batch", params={"ids": [str(uuid.uuid4())]})
@@ -235,3 +245,29 @@ async def test_backend_calls_carry_the_request_id(backends: Backends) -> None:
         await clients.aclose()
     assert reply.data == {"items": []}
     assert echoed == ["rid-from-the-edge"]
+
+
+async def test_verified_tokens_are_reused_only_until_they_expire(
+    jwks_file: Path, mint_token: Callable[..., str]
+) -> None:
+    from movieweb_gateway.auth import VerifiedTokens
+    from movieweb_shared.jwt import JWKSVerifier
+
+    verifier = JWKSVerifier(issuer="movieweb-users", audience="movieweb", jwks_file=jwks_file)
+    tokens = VerifiedTokens(max_items=100, ttl_s=30)
+    user = uuid.uuid4()
+    short = mint_token(user, issuer="movieweb-users", audience="movieweb", ttl_s=1)
+    assert (await tokens.verify(verifier, short)).id == user
+    assert len(tokens.cache) == 1
+    # Reused while valid, but the entry lives no longer than the token itself.
+    assert (await tokens.verify(verifier, short)).id == user
+    await asyncio.sleep(1.2)
+    assert tokens.cache.lookup(hashlib.sha256(short.encode()).hexdigest()) == (False, None)
+
+    # A refused token is never remembered: it is checked, and refused, every time.
+    forged = mint_token(user, issuer="movieweb-users", audience="movieweb")[:-4] + "AAAA"
+    for _ in range(2):
+        with pytest.raises(Problem) as refused:
+            await tokens.verify(verifier, forged)
+        assert refused.value.status == 401
+    assert len(tokens.cache) == 0

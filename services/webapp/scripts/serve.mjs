@@ -146,6 +146,8 @@ const server = createServer((req, res) => {
     return res.end("ok\n");
   }
   if (req.method !== "GET" && req.method !== "HEAD") return problem(res, 405, "Method Not Allowed");
+  // Build metadata (the manifest) is not for the public; nginx.conf refuses it too.
+  if (url.pathname.startsWith("/.vite/")) return problem(res, 404, "Not Found");
   const file = fileFor(url.pathname);
   if (file) return sendFile(req, res, file);
   // A missing hashed asset is a real 404 (an old page asking for a deleted build's chunk).

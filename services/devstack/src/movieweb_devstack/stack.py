@@ -124,12 +124,21 @@ class PortsInUse(RuntimeError):
     pass
 
 
+WEBAPP_OFFSET = 80
+WEBAPP_DIR = Path(__file__).resolve().parents[3] / "webapp"
+
+
+def webapp_port(layout: Layout) -> int:
+    return layout.port_base + WEBAPP_OFFSET
+
+
 def all_ports(layout: Layout) -> list[int]:
     return [
         *(layout.port(s) for s in BACKENDS),
         *layout.gateway_ports,
         layout.posters_port,
         layout.redis_port,
+        webapp_port(layout),
     ]
 
 
@@ -146,13 +155,31 @@ def busy_ports(layout: Layout) -> list[int]:
 
 
 def webapp_spec(layout: Layout) -> ProcessSpec | None:
-    """HOOK for the web app (services/webapp): not written yet, so nothing is started.
+    """The web app's static server (services/webapp/scripts/serve.mjs) on ``port_base + 80``.
 
-    When it exists, return its dev server here, e.g. a ``ProcessSpec`` running its static
-    server on ``layout.port_base + 80`` with the gateway URL in its environment, and add its URL
-    to ``Stack.urls()``.
+    It serves the built app (``npm run build`` → ``dist/``; ``scripts/run-local`` builds it) and
+    forwards ``/v1`` to the gateway, so the browser talks to one origin and the session cookie
+    is first-party. Without Node.js or the web app's sources, the stack runs API-only.
     """
-    return None
+    node = shutil.which("node")
+    server = WEBAPP_DIR / "scripts" / "serve.mjs"
+    if node is None or not server.exists():
+        return None
+    port = webapp_port(layout)
+    return ProcessSpec(
+        name="webapp",
+        argv=[
+            node,
+            str(server),
+            "--host",
+            layout.host,
+            "--port",
+            str(port),
+            "--gateway",
+            layout.gateway_url,
+        ],
+        ready_url=f"http://{layout.host}:{port}/healthz",
+    )
 
 
 class _QuietServer(uvicorn.Server):
@@ -278,6 +305,8 @@ class Stack:
     def urls(self) -> list[tuple[str, str]]:
         layout = self.layout
         rows = [("gateway API", layout.gateway_url), ("API docs", f"{layout.gateway_url}/docs")]
+        if webapp_spec(layout) is not None:
+            rows.insert(0, ("web app", f"http://{layout.host}:{webapp_port(layout)}"))
         for port in layout.gateway_ports[1:]:
             rows.append(("gateway (extra process)", f"http://{layout.host}:{port}"))
         for service in BACKENDS:
@@ -289,7 +318,6 @@ class Stack:
         rows.append(("redis", self.redis.url))
         assert self.postgres is not None
         rows.append(("postgres", self.postgres.uri("postgres")))
-        # The web app's URL goes here once services/webapp exists (see ``webapp_spec``).
         return rows
 
 

@@ -26,6 +26,8 @@ class GatewaySettings(ServiceSettings):
     backend_timeout_s: float = Field(default=3.0, gt=0, le=60)
     backend_connect_timeout_s: float = Field(default=1.0, gt=0, le=30)
     backend_max_connections: int = Field(default=100, ge=1, le=1000)
+    # Kept for existing deployments' environment; the aiohttp pool keeps every idle connection
+    # (up to ``backend_max_connections``) alive for 30 s, so it no longer caps anything.
     backend_max_keepalive: int = Field(default=50, ge=1, le=1000)
     # Retries: at most ``retry_max`` per call, and in total at most ``retry_ratio`` of calls
     # (plus a small burst): a token bucket so that retries cannot multiply an outage's load.
@@ -39,6 +41,8 @@ class GatewaySettings(ServiceSettings):
     l1_ttl_s: float = Field(default=5.0, ge=0, le=300)
     l1_max_items: int = Field(default=10_000, ge=0, le=1_000_000)
     stats_ttl_s: float = Field(default=2.0, ge=0, le=60)
+    # Verified bearer/session tokens are reused this long (never past their expiry); 0 = off.
+    token_cache_ttl_s: float = Field(default=30.0, ge=0, le=300)
     redis_timeout_s: float = Field(default=0.1, gt=0, le=5)
     redis_breaker_failures: int = Field(default=3, ge=1, le=100)
     redis_breaker_cooldown_s: float = Field(default=2.0, gt=0, le=300)

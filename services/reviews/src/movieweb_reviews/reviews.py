@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from movieweb_shared.db import ShardedDatabase
+from movieweb_shared.db import Shard, ShardedDatabase
 from movieweb_shared.errors import Problem, field_problem, not_found
 from movieweb_shared.pagination import PageInfo, PageParams, Sort, decode_cursor, fetch_page
 from sqlalchemy import ColumnElement, Select, delete, func, select, update
@@ -24,6 +24,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .models import bucket, movie_stats, reviews
+from .reads import read_shard, read_shards
 from .routing import new_review_id, shard_of_movie, shard_of_review
 
 MAX_FEED_USERS = 50
@@ -172,7 +173,7 @@ async def get_review(db: ShardedDatabase, review_id: uuid.UUID) -> RowMapping:
     shard = shard_of_review(db, review_id)
     if shard is None:
         raise not_found(f"review {review_id}")
-    async with shard.engine.connect() as conn:
+    async with read_shard(shard).engine.connect() as conn:
         row = (
             (await conn.execute(select(reviews).where(reviews.c.id == review_id)))
             .mappings()
@@ -186,7 +187,7 @@ async def get_review(db: ShardedDatabase, review_id: uuid.UUID) -> RowMapping:
 async def get_user_review(
     db: ShardedDatabase, movie_id: uuid.UUID, user_id: uuid.UUID
 ) -> RowMapping:
-    async with db.connect(movie_id) as conn:
+    async with read_shard(db.shard_for(movie_id)).engine.connect() as conn:
         row = (
             (
                 await conn.execute(
@@ -237,18 +238,42 @@ def to_utc(value: datetime, field: str) -> datetime:
 
 
 async def _page(
-    db: ShardedDatabase, query: Select[Any], sort: Sort, params: PageParams, **kw: Any
+    db: ShardedDatabase,
+    query: Select[Any],
+    sort: Sort,
+    params: PageParams,
+    *,
+    shards: list[Shard] | None = None,
+    with_total: bool = True,
 ) -> tuple[list[RowMapping], PageInfo]:
     check_cursor(sort, params)
-    return await fetch_page(db, query, sort, params, **kw)
+    return await fetch_page(
+        db, query, sort, params, shards=read_shards(db, shards), with_total=with_total
+    )
 
 
 async def list_for_movie(
     db: ShardedDatabase, movie_id: uuid.UUID, sort: Sort, params: PageParams
 ) -> tuple[list[RowMapping], PageInfo]:
-    """One shard: every review of a movie lives on the movie's shard."""
-    query = select(reviews).where(reviews.c.movie_id == movie_id)
-    return await _page(db, query, sort, params, shards=[shard_of_movie(db, movie_id)])
+    """One shard: every review of a movie lives on the movie's shard.
+
+    The total rides along as a column of the page query (an uncorrelated subquery, evaluated
+    once per statement), saving the separate ``count(*)`` statement's round trip. It is still a
+    count of the rows, not ``movie_stats.count``: that equals it only for rows written through
+    this service, and data loaded around it (tests, repairs) must still page correctly.
+    """
+    shard = shard_of_movie(db, movie_id)
+    # An alias, so that the subquery counts on its own and is not correlated to the page.
+    every = reviews.alias("every_review")
+    counted = select(func.count()).where(every.c.movie_id == movie_id).scalar_subquery()
+    query = select(reviews, counted.label("_total")).where(reviews.c.movie_id == movie_id)
+    rows, info = await _page(db, query, sort, params, shards=[shard], with_total=False)
+    if rows:
+        total = int(rows[0]["_total"])
+    else:  # a page past the end (or no reviews): count alone
+        async with read_shard(shard).engine.connect() as conn:
+            total = int((await conn.execute(select(counted))).scalar_one())
+    return rows, info.model_copy(update={"total": total})
 
 
 async def list_for_user(

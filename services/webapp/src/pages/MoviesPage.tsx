@@ -45,12 +45,14 @@ export default function MoviesPage() {
   const [params, setParams] = useSearchParams();
   const filters = filtersFrom(params);
   const [search, setSearch] = useState(filters.q ?? "");
+  const advanced = Boolean(filters.category || filters.country || filters.director || filters.year_gte || filters.year_lte);
+  const [moreOpen, setMoreOpen] = useState(advanced);
   const debounced = useDebounced(search.trim(), 300);
 
+  // Only the settled search text drives the address (not every change of `params`).
   useEffect(() => {
     if ((params.get("q") ?? "") !== debounced) update({ q: debounced });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [debounced]);
+  }, [debounced]); // eslint-disable-line react-hooks/exhaustive-deps
 
   function update(changes: Record<string, string | undefined>) {
     const next = new URLSearchParams(params);
@@ -100,11 +102,23 @@ export default function MoviesPage() {
             <option value="desc">Descending</option>
           </select>
         </div>
-        <FilterInput id="movie-category" label="Category" value={filters.category} onCommit={(v) => update({ category: v })} />
-        <FilterInput id="movie-country" label="Country" value={filters.country} onCommit={(v) => update({ country: v })} />
-        <FilterInput id="movie-director" label="Director" value={filters.director} onCommit={(v) => update({ director: v })} />
-        <FilterInput id="movie-year-from" label="From year" type="number" value={filters.year_gte?.toString()} onCommit={(v) => update({ year_gte: v })} />
-        <FilterInput id="movie-year-to" label="To year" type="number" value={filters.year_lte?.toString()} onCommit={(v) => update({ year_lte: v })} />
+        <button
+          type="button"
+          className="filters-toggle"
+          aria-expanded={moreOpen}
+          aria-controls="more-filters"
+          onClick={() => setMoreOpen((v) => !v)}
+        >
+          {moreOpen ? "Fewer filters" : "More filters"}
+        </button>
+        {/* Always shown on wider screens; behind the toggle on phones (see styles.css). */}
+        <div id="more-filters" className="filters-more" data-open={moreOpen || undefined}>
+          <FilterInput id="movie-category" label="Category" value={filters.category} onCommit={(v) => update({ category: v })} />
+          <FilterInput id="movie-country" label="Country" value={filters.country} onCommit={(v) => update({ country: v })} />
+          <FilterInput id="movie-director" label="Director" value={filters.director} onCommit={(v) => update({ director: v })} />
+          <FilterInput id="movie-year-from" label="From year" type="number" value={filters.year_gte?.toString()} onCommit={(v) => update({ year_gte: v })} />
+          <FilterInput id="movie-year-to" label="To year" type="number" value={filters.year_lte?.toString()} onCommit={(v) => update({ year_lte: v })} />
+        </div>
       </form>
 
       {movies.isPending ? (
