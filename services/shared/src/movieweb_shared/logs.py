@@ -61,3 +61,7 @@ def configure_logging(service: str, level: str = "INFO", json_lines: bool = True
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True
+    # httpx logs every request at INFO; our own access and backend metrics already cover them,
+    # and a line per backend call costs CPU on the gateway's hot path.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
