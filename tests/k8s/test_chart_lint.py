@@ -63,7 +63,7 @@ def test_default_values_shape(render) -> None:
     assert k["Deployment"] == 7  # 4 services, gateway, web app, operator
     assert k["HorizontalPodAutoscaler"] == 6
     assert k["ShardSet"] == 4
-    assert k["Ingress"] == 2
+    assert k["Ingress"] == 3  # API host, web host, web host's /v1 (ingress.webApiPath)
     assert k["StatefulSet"] == 1  # redis
     assert k["ServiceMonitor"] >= 1
     assert k["PrometheusRule"] == 1
@@ -83,6 +83,72 @@ def test_default_values_shape(render) -> None:
     )
     assert dashboard["metadata"]["labels"]["grafana_dashboard"] == "1"
     assert json.loads(dashboard["data"]["movieweb-overview.json"])["uid"] == "movieweb-overview"
+
+
+def test_web_host_v1_goes_to_the_gateway(render) -> None:
+    """One origin for the browser: movieweb.local/v1 reaches the API gateway, hashed by client."""
+    objs = render("default")
+    ingresses = {o["metadata"]["name"]: o for o in objs if o["kind"] == "Ingress"}
+    web_api = ingresses["mw-movieweb-web-api"]
+    assert (
+        web_api["metadata"]["annotations"]["nginx.ingress.kubernetes.io/upstream-hash-by"]
+        == "$binary_remote_addr"
+    )
+    # EWMA would make ingress-nginx balance the gateway's upstream differently per Ingress.
+    assert "nginx.ingress.kubernetes.io/load-balance" not in web_api["metadata"]["annotations"]
+    assert web_api["spec"]["tls"] == [{"hosts": ["movieweb.local"], "secretName": "movieweb-tls"}]
+    assert ingresses["mw-movieweb-web"]["spec"]["tls"][0]["hosts"] == ["movieweb.local"]
+    # Every path of the web host, across Ingresses: / to the web app, /v1 to the gateway.
+    paths = {
+        (p["path"], p["pathType"]): p["backend"]["service"]
+        for ing in ingresses.values()
+        for rule in ing["spec"]["rules"]
+        if rule["host"] == "movieweb.local"
+        for p in rule["http"]["paths"]
+    }
+    assert paths == {
+        ("/", "Prefix"): {"name": "mw-movieweb-webapp", "port": {"name": "http"}},
+        ("/v1", "Prefix"): {"name": "mw-movieweb-gateway", "port": {"name": "http"}},
+    }
+    services = {o["metadata"]["name"]: o for o in objs if o["kind"] == "Service"}
+    assert (
+        services["mw-movieweb-gateway"]["spec"]["selector"]["app.kubernetes.io/component"]
+        == "gateway"
+    )
+    assert [p["name"] for p in services["mw-movieweb-gateway"]["spec"]["ports"]] == ["http"]
+    # The API host stays for API clients.
+    assert ingresses["mw-movieweb-api"]["spec"]["rules"][0]["http"]["paths"][0]["path"] == "/"
+    # The gateway accepts cookie writes from the web origin, with Secure cookies.
+    gw = next(
+        o
+        for o in objs
+        if o["kind"] == "Deployment" and o["metadata"]["name"] == "mw-movieweb-gateway"
+    )
+    env = {
+        e["name"]: e.get("value") for e in gw["spec"]["template"]["spec"]["containers"][0]["env"]
+    }
+    assert "https://movieweb.local" in json.loads(env["MOVIEWEB_GATEWAY_ALLOWED_ORIGINS"])
+    assert env["MOVIEWEB_GATEWAY_COOKIE_SECURE"] == "true"
+
+
+def test_web_api_path_can_be_turned_off(render) -> None:
+    ingresses = [
+        o
+        for o in render("default", extra=("--set", "ingress.webApiPath=false"))
+        if o["kind"] == "Ingress"
+    ]
+    assert sorted(o["metadata"]["name"] for o in ingresses) == [
+        "mw-movieweb-api",
+        "mw-movieweb-web",
+    ]
+    web_routes = [
+        o
+        for o in render("gateway-api", extra=("--set", "ingress.webApiPath=false"))
+        if o["kind"] == "HTTPRoute" and o["metadata"]["name"] == "mw-movieweb-web"
+    ]
+    assert [m["path"]["value"] for r in web_routes[0]["spec"]["rules"] for m in r["matches"]] == [
+        "/"
+    ]
 
 
 def test_external_databases(render) -> None:
@@ -132,6 +198,28 @@ def test_gateway_api(render) -> None:
     assert policies["mw-movieweb-api"]["loadBalancingMethod"] == "hash consistent"
     assert policies["mw-movieweb-api"]["hashMethodKey"] == "$binary_remote_addr"
     assert policies["mw-movieweb-api"]["targetRefs"][0]["name"] == "mw-movieweb-gateway"
+    # The web host's HTTPRoute sends /v1 to the gateway Service, which the API policy (client-IP
+    # hash) targets, and everything else to the web app.
+    routes = {o["metadata"]["name"]: o["spec"] for o in objs if o["kind"] == "HTTPRoute"}
+    web = routes["mw-movieweb-web"]
+    assert web["hostnames"] == ["movieweb.local"]
+    assert web["parentRefs"][0]["sectionName"] == "https-web"
+    by_path = {
+        (m["path"]["type"], m["path"]["value"]): rule["backendRefs"]
+        for rule in web["rules"]
+        for m in rule["matches"]
+    }
+    assert by_path == {
+        ("PathPrefix", "/"): [{"name": "mw-movieweb-webapp", "port": 8080}],
+        ("PathPrefix", "/v1"): [{"name": "mw-movieweb-gateway", "port": 8000}],
+    }
+    assert policies["mw-movieweb-api"]["targetRefs"] == [
+        {"group": "", "kind": "Service", "name": by_path[("PathPrefix", "/v1")][0]["name"]}
+    ]
+    gateway = next(o for o in objs if o["kind"] == "Gateway")
+    web_listener = next(x for x in gateway["spec"]["listeners"] if x["name"] == "https-web")
+    assert (web_listener["hostname"], web_listener["protocol"]) == ("movieweb.local", "HTTPS")
+    assert web_listener["tls"]["certificateRefs"][0]["name"] == "movieweb-tls"
     shared = render("gateway-api-shared-gateway")
     routes = [o for o in shared if o["kind"] == "HTTPRoute"]
     assert all(r["spec"]["parentRefs"][0]["name"] == "shared-gateway" for r in routes)

@@ -251,6 +251,57 @@ def test_network_paths(render) -> None:
     ] == ["gateway"]
 
 
+@pytest.mark.parametrize("value_set", ["default", "gateway-api"])
+def test_ingress_controllers_reach_every_edge_backend(render, value_set: str) -> None:
+    """Each Service an Ingress or HTTPRoute names (the web host's /v1 too) admits the edge."""
+    objs = render(value_set)
+    services = {o["metadata"]["name"]: o for o in objs if o["kind"] == "Service"}
+    policies = [o for o in objs if o["kind"] == "NetworkPolicy"]
+    controllers = [
+        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": ns}}}
+        for ns in ("ingress-nginx", "nginx-gateway")
+    ]
+    backends: set[tuple[str, str, str]] = set()  # (host, path, service)
+    for o in objs:
+        if o["kind"] == "Ingress":
+            for rule in o["spec"]["rules"]:
+                for p in rule["http"]["paths"]:
+                    backends.add((rule["host"], p["path"], p["backend"]["service"]["name"]))
+        elif o["kind"] == "HTTPRoute":
+            for rule in o["spec"]["rules"]:
+                for m in rule["matches"]:
+                    for ref in rule["backendRefs"]:
+                        for host in o["spec"]["hostnames"]:
+                            backends.add((host, m["path"]["value"], ref["name"]))
+    assert ("movieweb.local", "/v1", "mw-movieweb-gateway") in backends
+    for host, path, name in backends:
+        svc = services[name]["spec"]
+        pods = [
+            (obj, pod, labels)
+            for obj, pod, labels in pod_specs(objs)
+            if selector_matches({"matchLabels": svc["selector"]}, labels)
+        ]
+        assert pods, f"{host}{path}: Service {name} selects no pod"
+        for obj, pod, labels in pods:
+            ports = {
+                p["name"]: p["containerPort"] for c in pod["containers"] for p in c.get("ports", [])
+            }
+            wanted = {ports.get(p["targetPort"], p["targetPort"]) for p in svc["ports"]}
+            admitting = [
+                rule
+                for pol in policies
+                if selector_matches(pol["spec"]["podSelector"], labels)
+                for rule in pol["spec"].get("ingress", [])
+            ]
+            for port in wanted:
+                for source in controllers:
+                    assert any(
+                        source in rule.get("from", [])
+                        and any(p["port"] == port for p in rule.get("ports", []))
+                        for rule in admitting
+                    ), f"{host}{path}: {source} cannot reach {name_of(obj)} on {port}"
+
+
 @pytest.mark.parametrize("value_set", VALUE_SETS)
 def test_secrets_are_not_in_plain_env(render, value_set: str) -> None:
     for obj, pod, _labels in pod_specs(render(value_set)):

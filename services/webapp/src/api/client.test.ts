@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { FakeApi } from "../../tests/harness";
-import { csrfToken, makeClient, rememberCsrf } from "./client";
+import { csrfToken, isCrossOrigin, makeClient, rememberCsrf } from "./client";
 import { ApiError, fieldErrors, unwrap } from "./problem";
 
 describe("API client", () => {
@@ -16,12 +16,37 @@ describe("API client", () => {
     expect(api.calls("DELETE", "/v1/reviews/r1")[0]!.headers.get("X-CSRF-Token")).toBe("abc==");
   });
 
-  it("falls back to the token from the log-in answer when the cookie is not readable", () => {
-    expect(csrfToken()).toBeNull();
-    rememberCsrf("from-session");
-    expect(csrfToken()).toBe("from-session");
-    rememberCsrf(null);
-    expect(csrfToken()).toBeNull();
+  it("keeps the log-in answer's token only when the API is on another origin", () => {
+    const cross = "https://api.movieweb.local";
+    expect(csrfToken(cross)).toBeNull();
+    rememberCsrf("from-session", cross);
+    expect(csrfToken(cross)).toBe("from-session");
+    // A readable cookie still wins (e.g. a shared parent domain).
+    document.cookie = "mw_csrf=from-cookie; path=/";
+    expect(csrfToken(cross)).toBe("from-cookie");
+    document.cookie = "mw_csrf=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/";
+    rememberCsrf(null, cross);
+    expect(csrfToken(cross)).toBeNull();
+  });
+
+  it("uses only the mw_csrf cookie when the API is on the page's own origin", async () => {
+    for (const base of ["", window.location.origin]) {
+      expect(isCrossOrigin(base)).toBe(false);
+      rememberCsrf("from-session", base);
+      expect(window.localStorage.getItem("movieweb.csrf")).toBeNull();
+      expect(csrfToken(base)).toBeNull();
+    }
+    // A token a cross-origin build stored earlier is ignored, and dropped at the next log-in.
+    window.localStorage.setItem("movieweb.csrf", "stale");
+    expect(csrfToken("")).toBeNull();
+    rememberCsrf("fresh", "");
+    expect(window.localStorage.getItem("movieweb.csrf")).toBeNull();
+
+    document.cookie = "mw_csrf=same-origin; path=/";
+    expect(csrfToken("")).toBe("same-origin");
+    const api = new FakeApi().on("POST", "/v1/auth/log-out", () => ({ status: 204 }));
+    await makeClient(window.location.origin, api.fetch).POST("/v1/auth/log-out");
+    expect(api.calls("POST", "/v1/auth/log-out")[0]!.headers.get("X-CSRF-Token")).toBe("same-origin");
   });
 
   it("turns problem documents into errors with per-field messages", async () => {

@@ -14,14 +14,26 @@ export type FollowEntry = Schemas["FollowEntry"];
 export type MovieCreate = Schemas["MovieCreate"];
 export type Registration = Schemas["Registration"];
 
-// Same origin by default (the dev server, the local static server and nginx forward /v1 to
-// the gateway). A build for a separate API host sets VITE_API_BASE, e.g. https://api.movieweb.local.
+// Same origin by default: the dev server and the local static server forward /v1 to the
+// gateway, and on Kubernetes the ingress routes <web host>/v1 to the gateway Service. A build
+// for a separate API host sets VITE_API_BASE, e.g. https://api.movieweb.local.
 export const API_BASE: string = import.meta.env.VITE_API_BASE ?? "";
 
 const CSRF_COOKIE = "mw_csrf";
-// When the API is on another host its mw_csrf cookie is not readable here: keep the token the
-// log-in answer carried (Session.csrf_token) instead.
+// Only when the API is on another origin: its mw_csrf cookie is not readable here, so the token
+// the log-in answer carried (Session.csrf_token) is kept instead. On the same origin the cookie
+// is the single source of truth and nothing is stored (a stored copy could outlive the session).
 const CSRF_STORE = "movieweb.csrf";
+
+/** Whether `base` names an origin other than the page's (empty or relative = same origin). */
+export function isCrossOrigin(base: string = API_BASE): boolean {
+  if (!base || typeof window === "undefined") return false;
+  try {
+    return new URL(base, window.location.href).origin !== window.location.origin;
+  } catch {
+    return false;
+  }
+}
 
 export function readCookie(name: string): string | null {
   for (const part of document.cookie.split(";")) {
@@ -31,14 +43,17 @@ export function readCookie(name: string): string | null {
   return null;
 }
 
-export function csrfToken(): string | null {
-  return readCookie(CSRF_COOKIE) ?? safeStorage()?.getItem(CSRF_STORE) ?? null;
+export function csrfToken(base: string = API_BASE): string | null {
+  const cookie = readCookie(CSRF_COOKIE);
+  if (cookie !== null || !isCrossOrigin(base)) return cookie;
+  return safeStorage()?.getItem(CSRF_STORE) ?? null;
 }
 
-export function rememberCsrf(token: string | null): void {
+export function rememberCsrf(token: string | null, base: string = API_BASE): void {
   const store = safeStorage();
   if (!store) return;
-  if (token) store.setItem(CSRF_STORE, token);
+  // Same origin: drop any copy a cross-origin build left behind; the cookie is enough.
+  if (token && isCrossOrigin(base)) store.setItem(CSRF_STORE, token);
   else store.removeItem(CSRF_STORE);
 }
 
@@ -50,15 +65,17 @@ function safeStorage(): Storage | null {
   }
 }
 
-const csrf: Middleware = {
-  onRequest({ request }) {
-    if (request.method !== "GET" && request.method !== "HEAD") {
-      const token = csrfToken();
-      if (token) request.headers.set("X-CSRF-Token", token);
-    }
-    return request;
-  },
-};
+function csrfMiddleware(base: string): Middleware {
+  return {
+    onRequest({ request }) {
+      if (request.method !== "GET" && request.method !== "HEAD") {
+        const token = csrfToken(base);
+        if (token) request.headers.set("X-CSRF-Token", token);
+      }
+      return request;
+    },
+  };
+}
 
 export function makeClient(baseUrl: string = API_BASE, fetchImpl?: (input: Request) => Promise<Response>) {
   const client = createClient<paths>({
@@ -68,7 +85,7 @@ export function makeClient(baseUrl: string = API_BASE, fetchImpl?: (input: Reque
     fetch: fetchImpl ?? ((input: Request) => globalThis.fetch(input)),
     querySerializer: { array: { style: "form", explode: true } },
   });
-  client.use(csrf);
+  client.use(csrfMiddleware(baseUrl));
   return client;
 }
 
