@@ -58,7 +58,18 @@ def test_ports_are_distinct_and_gateways_consecutive() -> None:
 def test_every_service_gets_its_shard_map_jwks_and_readable_logs() -> None:
     layout = Layout(Path("/d"), 9000, gateway_processes=2)
     specs = {s.name: s for s in process_specs(layout)}
-    assert set(specs) == {*BACKENDS, "gateway-0", "gateway-1"}
+    assert set(specs) == {*BACKENDS, "gateway-0", "gateway-1", "webapp"}
+    # The web app's server on port base + 80, forwarding /v1 to the first gateway.
+    web = specs.pop("webapp")
+    assert web.argv[-6:] == [
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "9080",
+        "--gateway",
+        "http://127.0.0.1:9000",
+    ]
+    assert web.ready_url == "http://127.0.0.1:9080/healthz"
     for service in BACKENDS:
         env = specs[service].env
         prefix = f"MOVIEWEB_{service.upper()}_"
@@ -76,7 +87,7 @@ def test_every_service_gets_its_shard_map_jwks_and_readable_logs() -> None:
     assert gateway["MOVIEWEB_GATEWAY_REDIS_URL"] == "redis://127.0.0.1:9009/0"
     assert gateway["MOVIEWEB_GATEWAY_REVIEWS_URL"] == "http://127.0.0.1:9003"
     assert gateway["MOVIEWEB_GATEWAY_COOKIE_SECURE"] == "false"
-    quiet = process_specs(layout, access_log=False)
+    quiet = [s for s in process_specs(layout, access_log=False) if s.name != "webapp"]
     assert {s.env[f"MOVIEWEB_{s.name.split('-')[0].upper()}_ACCESS_LOG"] for s in quiet} == {
         "false"
     }

@@ -124,7 +124,9 @@ def seed(
     if bulk:
         from .seed_bulk import BulkVolume, NoStack, NotEmpty, seed_bulk
 
-        bulk_volume = BulkVolume.with_overrides(movies, users, reviews, follows, random_seed)
+        bulk_volume = BulkVolume().with_overrides(
+            movies=movies, users=users, reviews=reviews, follows=follows, random_seed=random_seed
+        )
         try:
             asyncio.run(seed_bulk(layout, bulk_volume, force=force, console=console))
         except (NotEmpty, NoStack) as exc:
@@ -133,8 +135,13 @@ def seed(
         return
     from .seed_demo import DemoVolume, SeedError, seed_demo
 
-    demo_volume = DemoVolume.with_overrides(
-        movies, users, reviews, follows, random_seed, concurrency
+    demo_volume = DemoVolume().with_overrides(
+        movies=movies,
+        users=users,
+        reviews=reviews,
+        follows=follows,
+        random_seed=random_seed,
+        concurrency=concurrency,
     )
     try:
         asyncio.run(seed_demo(layout.gateway_url, layout, demo_volume, console=console))

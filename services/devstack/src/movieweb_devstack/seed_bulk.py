@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Self
+from typing import Any
 
 import asyncpg
 from movieweb_shared.embedded import asyncpg_dsn, start_postgres
@@ -60,30 +60,11 @@ class NoStack(RuntimeError):
 
 
 @dataclass(frozen=True)
-class BulkVolume:
+class BulkVolume(synth.Volume):
     movies: int = 10_000
     users: int = 100_000
     reviews: int = 1_000_000
     follows: int = 1_000_000
-    random_seed: int = 42
-
-    @classmethod
-    def with_overrides(
-        cls,
-        movies: int | None,
-        users: int | None,
-        reviews: int | None,
-        follows: int | None,
-        random_seed: int,
-    ) -> Self:
-        base = cls()
-        return cls(
-            movies=base.movies if movies is None else movies,
-            users=base.users if users is None else users,
-            reviews=base.reviews if reviews is None else reviews,
-            follows=base.follows if follows is None else follows,
-            random_seed=random_seed,
-        )
 
 
 def bulk_login(seed: int, index: int) -> str:

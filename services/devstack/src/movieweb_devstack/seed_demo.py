@@ -18,7 +18,7 @@ import random
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 
 import httpx
 from rich.console import Console
@@ -34,33 +34,12 @@ MAX_RETRIES = 5
 
 
 @dataclass(frozen=True)
-class DemoVolume:
+class DemoVolume(synth.Volume):
     movies: int = 200
     users: int = 50
     reviews: int = 2000
     follows: int = 300
-    random_seed: int = 42
     concurrency: int = 8
-
-    @classmethod
-    def with_overrides(
-        cls,
-        movies: int | None,
-        users: int | None,
-        reviews: int | None,
-        follows: int | None,
-        random_seed: int,
-        concurrency: int,
-    ) -> Self:
-        base = cls()
-        return cls(
-            movies=base.movies if movies is None else movies,
-            users=base.users if users is None else users,
-            reviews=base.reviews if reviews is None else reviews,
-            follows=base.follows if follows is None else follows,
-            random_seed=random_seed,
-            concurrency=concurrency,
-        )
 
 
 class SeedError(RuntimeError):

@@ -10,7 +10,8 @@ from __future__ import annotations
 import bisect
 import itertools
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Self
 
 # The demo users' password, and the bulk users' (one argon2 hash reused for all): documented in
 # the README so that anyone can log in as any synthetic user.
@@ -346,3 +347,18 @@ def distinct_pairs(
         seen.add((a, b))
         out.append((a, b))
     return out
+
+
+@dataclass(frozen=True)
+class Volume:
+    """How much synthetic data to make; subclasses set the defaults for their mode."""
+
+    movies: int = 0
+    users: int = 0
+    reviews: int = 0
+    follows: int = 0
+    random_seed: int = 42
+
+    def with_overrides(self, **overrides: int | None) -> Self:
+        """These defaults with every option the user actually gave (None = not given)."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
