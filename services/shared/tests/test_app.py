@@ -273,3 +273,41 @@ def test_values_the_database_refuses_are_422_not_500(toy: tuple[str, ShardMap]) 
     assert r.status_code == 422, r.text
     assert r.headers["content-type"] == "application/problem+json"
     assert httpx.get(f"{url}/items-by-score/3").status_code == 200
+
+
+def test_connections_killed_by_the_database_fail_at_most_once_then_recover(
+    make_shard_map: Callable[..., ShardMap],
+    serve: Callable[[Any], str],
+    tmp_path: Path,
+    jwks_file: Path,
+    postgres: Any,
+) -> None:
+    import asyncpg
+
+    shard_map = make_shard_map(1)
+    asyncio.run(_create_tables(shard_map))
+    url = serve(create_app(SERVICE, _settings(tmp_path, shard_map, jwks_file)))
+    from sqlalchemy.engine import make_url
+
+    dbname = make_url(shard_map.shards[0].url()).database
+
+    async def kill_backends() -> int:
+        conn = await asyncpg.connect(postgres.admin_url)
+        try:
+            rows = await conn.fetch(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+                dbname,
+            )
+            return len(rows)
+        finally:
+            await conn.close()
+
+    with httpx.Client(base_url=url) as client:
+        for _ in range(3):  # the pool now holds open connections
+            assert client.get("/items").status_code == 200
+        assert asyncio.run(kill_backends()) >= 1
+        statuses = [client.get("/items").status_code for _ in range(6)]
+    # No pre-ping: the first use of a dead connection answers 503 (never 500), then the pool
+    # is invalidated and every following request reconnects.
+    assert statuses.count(503) <= 1, statuses
+    assert set(statuses) <= {200, 503} and statuses[-4:] == [200] * 4, statuses

@@ -41,8 +41,7 @@ def make_engine(url: str, settings: ServiceSettings, application_name: str) -> A
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout_s,
         pool_recycle=1800,
-        # A connection broken by a database restart is detected and replaced on checkout.
-        pool_pre_ping=True,
+        pool_pre_ping=settings.db_pool_pre_ping,
         connect_args={
             "timeout": settings.db_connect_timeout_s,
             "command_timeout": settings.db_statement_timeout_s + 1,
