@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Debian's Chromium for the browser tests (Playwright drives it; no browser is ever downloaded
-# by Playwright itself). Idempotent: does nothing when /usr/bin/chromium is already there.
+# by Playwright itself), and nginx-light to run the image's nginx.conf for real.
+# Idempotent: does nothing when both are already there.
 set -euo pipefail
-if [ -x /usr/bin/chromium ]; then
+if [ -x /usr/bin/chromium ] && [ -x /usr/sbin/nginx ]; then
     exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
@@ -12,5 +13,6 @@ else
 fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends chromium nginx-light fonts-dejavu-core >/dev/null
 test -x /usr/bin/chromium
+test -x /usr/sbin/nginx
