@@ -14,14 +14,20 @@ from movieweb_devstack.provision import (
     ensure_signing_key,
     write_shard_maps,
 )
+from movieweb_shared.embedded import start_postgres
 from movieweb_shared.sharding import ShardMap
 
 
-@pytest.fixture
-def embedded(postgres):
-    if postgres.embedded is None:
-        pytest.skip("needs the embedded Postgres (MOVIEWEB_TEST_DATABASE_URL is set)")
-    return postgres.embedded
+@pytest.fixture(scope="module")
+def embedded(postgres, tmp_path_factory):
+    """The devstack provisions an embedded Postgres: the suite's own one, or (when the other
+    tests run against MOVIEWEB_TEST_DATABASE_URL) one started here — never a skip."""
+    if postgres.embedded is not None:
+        yield postgres.embedded
+        return
+    pg = start_postgres(tmp_path_factory.mktemp("devstack-pg") / "data", durable=False)
+    yield pg
+    pg.stop()
 
 
 def test_shard_maps_cover_every_slot_and_refuse_another_shard_count(

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from movieweb_shared.app import create_app
 from movieweb_shared.sharding import ShardMap, ShardSpec
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from .toy_service import SERVICE, ToySettings, items, metadata
@@ -311,3 +311,46 @@ def test_connections_killed_by_the_database_fail_at_most_once_then_recover(
     # is invalidated and every following request reconnects.
     assert statuses.count(503) <= 1, statuses
     assert set(statuses) <= {200, 503} and statuses[-4:] == [200] * 4, statuses
+
+
+async def _statement_times_in(conn_cm: Any) -> tuple[Any, Any]:
+    async with conn_cm as conn:
+        first = (await conn.execute(text("SELECT now()"))).scalar_one()
+        await asyncio.sleep(0.05)
+        second = (await conn.execute(text("SELECT now()"))).scalar_one()
+    return first, second
+
+
+def test_reads_autocommit_and_writes_are_transactions(
+    make_shard_map: Callable[..., ShardMap],
+) -> None:
+    """now() is frozen inside a transaction: reads see it move (no BEGIN), writes do not."""
+    from movieweb_shared.db import ShardedDatabase
+
+    shard_map = make_shard_map(2)
+
+    async def check() -> None:
+        db = ShardedDatabase(shard_map, ToySettings(db_pool_size=1, db_max_overflow=0), "toy")
+        key = uuid.uuid4()
+        read = await _statement_times_in(db.connect(key))
+        write = await _statement_times_in(db.begin(key))
+        assert read[0] < read[1]
+        assert write[0] == write[1]
+        fanned = await db.fan_out(lambda conn: _statement_times_in(_Same(conn)))
+        assert all(a < b for a, b in fanned)
+        await db.dispose()
+
+    asyncio.run(check())
+
+
+class _Same:
+    """An async context manager yielding an already-open connection."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    async def __aenter__(self) -> Any:
+        return self.conn
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None

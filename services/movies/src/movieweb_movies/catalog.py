@@ -67,9 +67,6 @@ async def create_movie(db: ShardedDatabase, data: MovieCreate, created_by: uuid.
 
 async def find_movie(db: ShardedDatabase, movie_id: uuid.UUID) -> Movie | None:
     async with db.connect(movie_id) as conn:
-        # One statement needs no transaction: autocommit saves the BEGIN and ROLLBACK round
-        # trips on the hottest read of the site (the adapter sets it client-side).
-        await conn.execution_options(isolation_level="AUTOCOMMIT")
         row = (
             (await conn.execute(select(*PUBLIC_COLUMNS).where(movies.c.id == movie_id)))
             .mappings()
@@ -104,7 +101,6 @@ async def get_movies(db: ShardedDatabase, ids: Sequence[uuid.UUID]) -> list[Movi
 
     async def from_shard(group: list[uuid.UUID]) -> list[RowMapping]:
         async with db.connect(group[0]) as conn:
-            await conn.execution_options(isolation_level="AUTOCOMMIT")  # see find_movie
             query = select(*PUBLIC_COLUMNS).where(movies.c.id.in_(group))
             return list((await conn.execute(query)).mappings().all())
 

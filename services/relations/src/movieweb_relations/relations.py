@@ -147,8 +147,5 @@ async def follow_ids(db: ShardedDatabase, user_id: uuid.UUID, limit: int) -> Fol
         .limit(limit + 1)
     )
     async with db.connect(user_id) as conn:
-        # One statement needs no transaction: autocommit saves the BEGIN and ROLLBACK round
-        # trips on the review feed's first call (as the movies service does for its reads).
-        await conn.execution_options(isolation_level="AUTOCOMMIT")
         ids = list((await conn.execute(query)).scalars().all())
     return FollowIds(ids=ids[:limit], truncated=len(ids) > limit)

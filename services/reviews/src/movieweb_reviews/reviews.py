@@ -24,7 +24,6 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .models import bucket, movie_stats, reviews
-from .reads import read_shard, read_shards
 from .routing import new_review_id, shard_of_movie, shard_of_review
 
 MAX_FEED_USERS = 50
@@ -173,7 +172,7 @@ async def get_review(db: ShardedDatabase, review_id: uuid.UUID) -> RowMapping:
     shard = shard_of_review(db, review_id)
     if shard is None:
         raise not_found(f"review {review_id}")
-    async with read_shard(shard).engine.connect() as conn:
+    async with shard.reader.connect() as conn:
         row = (
             (await conn.execute(select(reviews).where(reviews.c.id == review_id)))
             .mappings()
@@ -187,7 +186,7 @@ async def get_review(db: ShardedDatabase, review_id: uuid.UUID) -> RowMapping:
 async def get_user_review(
     db: ShardedDatabase, movie_id: uuid.UUID, user_id: uuid.UUID
 ) -> RowMapping:
-    async with read_shard(db.shard_for(movie_id)).engine.connect() as conn:
+    async with db.connect(movie_id) as conn:
         row = (
             (
                 await conn.execute(
@@ -247,9 +246,7 @@ async def _page(
     with_total: bool = True,
 ) -> tuple[list[RowMapping], PageInfo]:
     check_cursor(sort, params)
-    return await fetch_page(
-        db, query, sort, params, shards=read_shards(db, shards), with_total=with_total
-    )
+    return await fetch_page(db, query, sort, params, shards=shards, with_total=with_total)
 
 
 async def list_for_movie(
@@ -271,7 +268,7 @@ async def list_for_movie(
     if rows:
         total = int(rows[0]["_total"])
     else:  # a page past the end (or no reviews): count alone
-        async with read_shard(shard).engine.connect() as conn:
+        async with shard.reader.connect() as conn:
             total = int((await conn.execute(select(counted))).scalar_one())
     return rows, info.model_copy(update={"total": total})
 

@@ -24,7 +24,6 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .models import RATINGS, movie_stats, reviews
-from .reads import read_shard
 from .schemas import PopularMovie, Stats
 
 MAX_BATCH = 100
@@ -99,7 +98,7 @@ async def site_mean(db: ShardedDatabase) -> float | None:
 
 
 async def movie_stats_row(db: ShardedDatabase, movie_id: uuid.UUID) -> RowMapping | None:
-    async with read_shard(db.shard_for(movie_id)).engine.connect() as conn:
+    async with db.connect(movie_id) as conn:
         query = select(movie_stats).where(movie_stats.c.movie_id == movie_id)
         return (await conn.execute(query)).mappings().first()
 
@@ -110,7 +109,7 @@ async def batch_rows(
     """Stats rows of ``movie_ids``: one query per shard that owns some of them, concurrently."""
 
     async def one(index: int, ids: list[uuid.UUID]) -> list[RowMapping]:
-        async with read_shard(db.shards[index]).engine.connect() as conn:
+        async with db.shards[index].reader.connect() as conn:
             query = select(movie_stats).where(movie_stats.c.movie_id.in_(ids))
             return list((await conn.execute(query)).mappings().all())
 

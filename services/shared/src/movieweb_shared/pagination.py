@@ -144,6 +144,25 @@ class Sort:
         return f"{self.name}:{'desc' if self.descending else 'asc'}"
 
 
+_CURSOR_TYPES = (bool, int, float, str, uuid.UUID, datetime)
+
+
+def _fits(value: Any, column: ColumnElement[Any]) -> bool:
+    """Whether a decoded cursor value can be compared with ``column`` in SQL."""
+    if value is None:
+        return True
+    try:
+        expected = column.type.python_type
+    except NotImplementedError:  # a type without a Python equivalent: Postgres will judge
+        return True
+    if expected not in _CURSOR_TYPES:  # e.g. enums: their cursor values decode as plain strings
+        return True
+    if not isinstance(value, expected):
+        return False
+    naive = isinstance(value, datetime) and value.tzinfo is None
+    return not (naive and getattr(column.type, "timezone", False))
+
+
 async def fetch_page(
     db: ShardedDatabase,
     query: Select[Any],
@@ -164,19 +183,8 @@ async def fetch_page(
         after = decode_cursor(params.cursor, sort.scope, arity)
         # A hand-made cursor can carry values of the wrong type for its sort columns (an int
         # for a timestamp, a naive time for a timestamptz): bad input, not a database error.
-        for value, column in zip(after, sort.columns, strict=True):
-            try:
-                expected = column.type.python_type
-            except NotImplementedError:
-                continue
-            if expected not in (bool, int, float, str, uuid.UUID, datetime):
-                continue  # e.g. enums: their cursor values decode as plain strings
-            naive = isinstance(value, datetime) and value.tzinfo is None
-            if value is not None and (
-                not isinstance(value, expected)
-                or (naive and getattr(column.type, "timezone", False))
-            ):
-                raise field_problem(422, "query.cursor", "cursor does not fit this sort order")
+        if not all(_fits(value, column) for value, column in zip(after, sort.columns, strict=True)):
+            raise field_problem(422, "query.cursor", "cursor does not fit this sort order")
         cmp = (
             tuple_(*sort.columns) < tuple_(*after)
             if sort.descending

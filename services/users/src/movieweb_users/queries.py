@@ -46,7 +46,7 @@ async def get_batch(db: ShardedDatabase, ids: list[uuid.UUID]) -> list[User]:
     groups = db.group_by_shard(wanted)
 
     async def on_shard(index: int, shard_ids: list[uuid.UUID]) -> list[RowMapping]:
-        async with db.shards[index].engine.connect() as conn:
+        async with db.shards[index].reader.connect() as conn:
             result = await conn.execute(select(*PUBLIC).where(users.c.id.in_(shard_ids)))
             return list(result.mappings().all())
 
